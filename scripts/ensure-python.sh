@@ -102,10 +102,13 @@ fetch_source() {
     (cd "$work" && apt-get "${apt_opts[@]}" -q source --download-only python3.13 >&2)
 }
 
+WORK=""
+cleanup() { [[ -n "$WORK" ]] && rm -rf "$WORK"; return 0; }
+trap cleanup EXIT
+
 build() {
-    local work
-    work=$(mktemp -d "${TMPDIR:-/tmp}/pevm-cpython.XXXXXX")
-    trap 'rm -rf "$work"' EXIT
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/pevm-cpython.XXXXXX")
+    local work="$WORK"
     fetch_source "$work"
     local tarball="$work/$PY_TARBALL"
     if [[ ! -f "$tarball" ]]; then
