@@ -1,0 +1,56 @@
+"""Memory opcodes: MLOAD, MSTORE, MSTORE8, MSIZE, MCOPY."""
+
+from __future__ import annotations
+
+from interp.frame import Frame
+from interp.gas import COPY_WORD, charge, expand_memory, words
+
+
+def mload(f: Frame) -> None:
+    """MLOAD (0x51): offset -> memory[offset:offset+32]."""
+    # STACK
+    stack = f.stack
+    offset = stack[-1]
+    # GAS
+    expand_memory(f, offset, 32)
+    # OPERATION
+    stack[-1] = int.from_bytes(f.memory[offset : offset + 32], "big")
+
+
+def mstore(f: Frame) -> None:
+    """MSTORE (0x52): offset, value ->."""
+    stack = f.stack
+    offset = stack.pop()
+    value = stack.pop()
+    expand_memory(f, offset, 32)
+    f.memory[offset : offset + 32] = value.to_bytes(32, "big")
+
+
+def mstore8(f: Frame) -> None:
+    """MSTORE8 (0x53): offset, value -> (stores the low byte)."""
+    stack = f.stack
+    offset = stack.pop()
+    value = stack.pop()
+    expand_memory(f, offset, 1)
+    f.memory[offset] = value & 0xFF
+
+
+def msize(f: Frame) -> None:
+    """MSIZE (0x59): -> memory size in bytes."""
+    f.stack.append(len(f.memory))
+
+
+def mcopy(f: Frame) -> None:
+    """MCOPY (0x5e): dest, src, size ->. EIP-5656."""
+    # STACK
+    stack = f.stack
+    dest = stack.pop()
+    src = stack.pop()
+    size = stack.pop()
+    # GAS
+    expand_memory(f, max(dest, src), size)
+    charge(f, COPY_WORD * words(size))
+    # OPERATION
+    if size:
+        memory = f.memory
+        memory[dest : dest + size] = memory[src : src + size]
