@@ -1,0 +1,67 @@
+"""Receipts, their logs bloom and encodings (typed receipts from EIP-2718)."""
+
+from __future__ import annotations
+
+from typing import Final, final
+
+from mypy_extensions import i64
+
+from interp.journal import Log
+from primitives import rlp
+from primitives.bloom import logs_bloom
+from primitives.keccak import keccak256
+
+
+def log_fields(log: Log) -> list[object]:
+    return [log.address.to_bytes(20, "big"), list(log.topics), log.data]
+
+
+def logs_hash(logs: list[Log]) -> bytes:
+    """keccak256 of the RLP list of logs, as state tests check it."""
+    return keccak256(rlp.encode([log_fields(log) for log in logs]))
+
+
+def bloom(logs: list[Log]) -> bytes:
+    entries: list[bytes] = []
+    for log in logs:
+        entries.append(log.address.to_bytes(20, "big"))
+        for topic in log.topics:
+            entries.append(topic)
+    return logs_bloom(entries)
+
+
+@final
+class Receipt:
+    tx_type: Final[int]
+    success: Final[bool]
+    cumulative_gas_used: Final[i64]
+    logs: Final[list[Log]]
+    bloom: Final[bytes]
+    # Before Byzantium a receipt holds the intermediate state root, which a partial pre-state
+    # cannot give; such receipts are not verifiable and carry None.
+    post_state: Final[bytes | None]
+
+    def __init__(
+        self,
+        tx_type: int,
+        success: bool,
+        cumulative_gas_used: i64,
+        logs: list[Log],
+        post_state: bytes | None,
+    ) -> None:
+        self.tx_type = tx_type
+        self.success = success
+        self.cumulative_gas_used = cumulative_gas_used
+        self.logs = logs
+        self.bloom = bloom(logs)
+        self.post_state = post_state
+
+    def encode(self) -> bytes:
+        """Consensus encoding: RLP for legacy receipts, type byte + RLP for typed ones."""
+        status: object = self.post_state if self.post_state is not None else (1 if self.success else 0)
+        payload = rlp.encode(
+            [status, self.cumulative_gas_used, self.bloom, [log_fields(log) for log in self.logs]]
+        )
+        if self.tx_type == 0:
+            return payload
+        return bytes([self.tx_type]) + payload
