@@ -1,0 +1,196 @@
+"""Executing a block: the phases around its transactions (EELS `apply_body`).
+
+`pre_block` (DAO irregular change, EIP-4788 beacon root) and `post_block` (rewards before the
+Merge, EIP-4895 withdrawals) run on the block's state directly; the transactions in between run
+sequentially here (`execute_block`) or in parallel (`parallel.execute_block`), and both build
+the same `BlockResult` with `finish_block`.
+"""
+
+from __future__ import annotations
+
+from typing import Final, final
+
+from mypy_extensions import i64
+
+from interp import call
+from interp.chain import DAO_FORK_BLOCK
+from interp.dao import apply_dao_fork
+from interp.env import BlockEnv, TxEnv
+from interp.forks import BYZANTIUM, CONSTANTINOPLE, HOMESTEAD, ForkRules
+from interp.frame import Message, TxContext
+from interp.header import Block, Header
+from interp.journal import Journal
+from interp.plain_state import PlainState
+from interp.receipt import Receipt
+from interp.state_root import state_root
+from interp.tx import TxResult, blob_base_fee, execute_transaction
+from opcodes.forks import table
+from precompiles.registry import precompiles_for
+from primitives.bloom import bloom_or
+from primitives.trie import ordered_trie_root
+
+SYSTEM_ADDRESS: Final = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFE
+BEACON_ROOTS_ADDRESS: Final = 0x000F3DF6D732807EF1319FB7B8BB8522D0BEAC02
+SYSTEM_CALL_GAS: Final[i64] = 30_000_000
+ETHER: Final = 10**18
+GWEI: Final = 10**9
+
+
+@final
+class BlockResult:
+    """What executing a block's transactions produced; equal for every executor."""
+
+    results: Final[list[TxResult]]
+    receipts: Final[list[Receipt]]
+    gas_used: Final[i64]
+    blob_gas_used: Final[i64]
+    logs_bloom: Final[bytes]
+    receipts_root: Final[bytes | None]  # None: pre-Byzantium receipts need intermediate roots
+
+    def __init__(
+        self,
+        results: list[TxResult],
+        receipts: list[Receipt],
+        gas_used: i64,
+        blob_gas_used: i64,
+        logs_bloom: bytes,
+        receipts_root: bytes | None,
+    ) -> None:
+        self.results = results
+        self.receipts = receipts
+        self.gas_used = gas_used
+        self.blob_gas_used = blob_gas_used
+        self.logs_bloom = logs_bloom
+        self.receipts_root = receipts_root
+
+
+def block_env(header: Header, rules: ForkRules, chain_id: int) -> BlockEnv:
+    excess = header.excess_blob_gas if header.excess_blob_gas is not None else 0
+    return BlockEnv(
+        header.coinbase,
+        header.number,
+        header.timestamp,
+        header.gas_limit,
+        header.difficulty,
+        int.from_bytes(header.mix_hash, "big"),
+        header.base_fee if header.base_fee is not None else 0,
+        excess,
+        blob_base_fee(excess, rules),
+        chain_id,
+        header.parent_beacon_block_root,
+    )
+
+
+def system_call(state: PlainState, env: BlockEnv, rules: ForkRules, target: int, data: bytes) -> bytes:
+    """Call a system contract as SYSTEM_ADDRESS, outside any transaction: no fee, no nonce."""
+    journal = Journal(state)
+    ctx = TxContext(rules, table(rules.fork), precompiles_for(rules.fork), env,
+                    TxEnv(SYSTEM_ADDRESS, 0, (), SYSTEM_CALL_GAS), journal)  # fmt: skip
+    code = journal.code(journal.account(target))
+    msg = Message(SYSTEM_ADDRESS, target, target, 0, data, SYSTEM_CALL_GAS, 0, False, False, code)
+    frame = call.process_message(ctx, msg)
+    for account in list(journal.accounts.values()):
+        if account.touched and journal.is_empty(account):
+            journal.delete_account(account)
+    state.apply(journal.write_set())
+    return frame.output
+
+
+def pre_block(state: PlainState, block: Block, rules: ForkRules, env: BlockEnv) -> None:
+    """State changes before the first transaction."""
+    if block.header.number == DAO_FORK_BLOCK and rules.fork >= HOMESTEAD:
+        apply_dao_fork(state)
+    root = block.header.parent_beacon_block_root
+    if rules.eip4788_beacon_root and root is not None and state.code(BEACON_ROOTS_ADDRESS).size > 0:
+        system_call(state, env, rules, BEACON_ROOTS_ADDRESS, root)
+
+
+def execute_transactions(
+    state: PlainState, block: Block, rules: ForkRules, env: BlockEnv, roots: list[bytes] | None
+) -> list[TxResult]:
+    """Run the transactions in order, applying each one's writes before the next; with
+    `roots`, also collect the state root after each (pre-Byzantium receipts)."""
+    results: list[TxResult] = []
+    gas_used: i64 = 0
+    for tx in block.transactions:
+        result = execute_transaction(Journal(state), env, tx, rules, env.gas_limit - gas_used)
+        state.apply(result.writes)
+        gas_used += result.gas_used
+        results.append(result)
+        if roots is not None:
+            roots.append(state_root(state))
+    return results
+
+
+def finish_block(block: Block, rules: ForkRules, results: list[TxResult], intermediate_roots: list[bytes] | None) -> BlockResult:
+    """Receipts, bloom and receipts root from the transactions' results.
+
+    Before Byzantium a receipt needs the state root after its transaction
+    (`intermediate_roots`); without them the receipts root is None (not verifiable).
+    """
+    receipts: list[Receipt] = []
+    cumulative: i64 = 0
+    blob_gas: i64 = 0
+    bloom = bytes(256)
+    for index, (tx, result) in enumerate(zip(block.transactions, results)):
+        cumulative += result.gas_used
+        blob_gas += result.blob_gas_used
+        post_state: bytes | None = None
+        if not rules.eip658_receipt_status:
+            post_state = intermediate_roots[index] if intermediate_roots is not None else b""
+        receipt = Receipt(tx.tx_type, result.success, cumulative, result.logs, post_state)
+        bloom = bloom_or(bloom, receipt.bloom)
+        receipts.append(receipt)
+    root: bytes | None = ordered_trie_root([receipt.encode() for receipt in receipts])
+    if not rules.eip658_receipt_status and intermediate_roots is None:
+        root = None
+    return BlockResult(results, receipts, cumulative, blob_gas, bloom, root)
+
+
+def post_block(state: PlainState, block: Block, rules: ForkRules) -> bool:
+    """Rewards and withdrawals after the transactions. False when the block's ommer headers are
+    unknown, so the rewards (and the post state) are incomplete."""
+    journal = Journal(state)
+    complete = True
+    if not rules.proof_of_stake:
+        reward = block_reward(rules)
+        miner = journal.account(block.header.coinbase)
+        journal.mark_exists(miner)
+        ommers = block.ommers
+        if ommers is None:
+            complete = False
+            ommers = []
+        journal.credit(miner, reward + reward // 32 * len(ommers))
+        for ommer in ommers:
+            ommer_miner = journal.account(ommer.coinbase)
+            journal.mark_exists(ommer_miner)
+            journal.credit(ommer_miner, (8 + ommer.number - block.header.number) * reward // 8)
+    if rules.eip4895_withdrawals and block.withdrawals is not None:
+        for withdrawal in block.withdrawals:
+            account = journal.account(withdrawal.address)
+            journal.credit(account, withdrawal.amount * GWEI)
+            journal.touch(account)
+        for account in list(journal.accounts.values()):
+            if account.touched and journal.is_empty(account):
+                journal.delete_account(account)
+    state.apply(journal.write_set())
+    return complete
+
+
+def block_reward(rules: ForkRules) -> int:
+    if rules.fork >= CONSTANTINOPLE:  # EIP-1234
+        return 2 * ETHER
+    if rules.fork >= BYZANTIUM:  # EIP-649
+        return 3 * ETHER
+    return 5 * ETHER
+
+
+def execute_block(state: PlainState, block: Block, rules: ForkRules, chain_id: int, intermediate_roots: bool = False) -> BlockResult:
+    """Execute a whole block sequentially on `state` (mutated to the post state)."""
+    env = block_env(block.header, rules, chain_id)
+    pre_block(state, block, rules, env)
+    roots: list[bytes] | None = [] if intermediate_roots and not rules.eip658_receipt_status else None
+    results = execute_transactions(state, block, rules, env, roots)
+    outcome = finish_block(block, rules, results, roots)
+    post_block(state, block, rules)
+    return outcome
