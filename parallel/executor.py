@@ -1,0 +1,129 @@
+"""Parallel block execution: Block-STM over free-threaded worker threads.
+
+`execute_block` returns exactly what `interp.block.execute_block` returns and leaves the state
+in the same post state. System calls before the first transaction and rewards/withdrawals after
+the last run on the state directly; only the transactions run in parallel, reading the block's
+base state through multi-version memory. At the end the write sets are applied in block order,
+which also evaluates every lazy balance update in order.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Final
+
+from interp.block import BlockResult, block_env, execute_transactions, finish_block, post_block, pre_block
+from interp.env import BlockEnv
+from interp.forks import ForkRules
+from interp.header import Block
+from interp.plain_state import PlainState
+from interp.transaction import Transaction
+from interp.tx import TxResult, validate
+from parallel.mv_memory import MvMemory
+from parallel.scheduler import Scheduler
+from parallel.worker import Outcome, Worker
+
+# Call depth 1024 recurses deeply in C; worker threads get a stack that cannot overflow.
+WORKER_STACK_BYTES: Final = 512 * 1024 * 1024
+WATCHDOG_SECONDS: Final = 120.0
+# Below this much gas the threads cost more than they save (see BENCHMARKS.md).
+MIN_PARALLEL_GAS: Final = 400_000
+MIN_PARALLEL_TXS: Final = 4
+
+
+class ParallelStats:
+    """What the last parallel run did, for reports."""
+
+    def __init__(self) -> None:
+        self.workers = 1
+        self.reexecutions = 0
+        self.parallel = False
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def runs_in_parallel(transactions: list[Transaction], workers: int) -> bool:
+    """The measured rule: threads pay off only for blocks with enough transactions and gas."""
+    if workers <= 1 or len(transactions) < MIN_PARALLEL_TXS:
+        return False
+    return sum(tx.gas_limit for tx in transactions) >= MIN_PARALLEL_GAS
+
+
+def execute_block(
+    state: PlainState,
+    block: Block,
+    rules: ForkRules,
+    chain_id: int,
+    workers: int | None = None,
+    stats: ParallelStats | None = None,
+) -> BlockResult:
+    """Execute a block with `workers` threads (default: one per CPU) on `state`."""
+    count = default_workers() if workers is None else workers
+    env = block_env(block.header, rules, chain_id)
+    pre_block(state, block, rules, env)
+    if stats is not None:
+        stats.workers = count
+    if runs_in_parallel(block.transactions, count):
+        results = execute_transactions_parallel(state, block, env, rules, count, stats)
+    else:
+        results = execute_transactions(state, block, rules, env, None)
+    outcome = finish_block(block, rules, results, None)
+    post_block(state, block, rules)
+    return outcome
+
+
+def execute_transactions_parallel(
+    state: PlainState,
+    block: Block,
+    env: BlockEnv,
+    rules: ForkRules,
+    workers: int,
+    stats: ParallelStats | None = None,
+) -> list[TxResult]:
+    """Run the block's transactions with Block-STM and apply their writes to `state` in order."""
+    transactions = block.transactions
+    size = len(transactions)
+    memory = MvMemory(size, state)
+    scheduler = Scheduler(size)
+    outcomes: list[Outcome | None] = [None] * size
+    crew = [Worker(scheduler, memory, state, transactions, env, rules, outcomes) for _ in range(workers)]
+    previous_stack = threading.stack_size(WORKER_STACK_BYTES)
+    try:
+        threads = [threading.Thread(target=worker.run, name=f"pevm-worker-{i}", daemon=True) for i, worker in enumerate(crew)]
+        for thread in threads:
+            thread.start()
+    finally:
+        threading.stack_size(previous_stack)
+    block_id = f"{block.header.number}"
+    for thread in threads:
+        while thread.is_alive():
+            thread.join(1.0)
+            for worker in crew:
+                if worker.failure is not None:
+                    raise RuntimeError(f"block {block_id}: a worker failed") from worker.failure
+            scheduler.check_progress(WATCHDOG_SECONDS, block_id)
+    for worker in crew:
+        if worker.failure is not None:
+            raise RuntimeError(f"block {block_id}: a worker failed") from worker.failure
+    if stats is not None:
+        stats.parallel = True
+        stats.reexecutions = scheduler.reexecutions
+    results: list[TxResult] = []
+    gas_used = 0
+    for index, tx in enumerate(transactions):
+        if tx.gas_limit > env.gas_limit - gas_used:
+            # Reproduce the sequential verdict exactly: the stateless checks come first.
+            validate(tx, env, rules, env.gas_limit - gas_used)
+        outcome = outcomes[index]
+        if isinstance(outcome, BaseException):
+            raise outcome
+        assert outcome is not None, f"block {block_id}: transaction {index} never executed"
+        gas_used += outcome.gas_used
+        results.append(outcome)
+    for index in range(size):
+        state.apply(memory.last_writes(index))
+    return results
+

@@ -1,0 +1,52 @@
+"""The state view of one transaction incarnation during parallel execution.
+
+Reads resolve through multi-version memory (writes of lower transactions, lazy deltas folded,
+wipes honoured) and fall back to the block's base state; a read that meets an ESTIMATE raises
+`Blocked`, which unwinds the speculative execution. The journal above records what was read.
+Each worker owns its views; the memory and the base state behind them are shared.
+"""
+
+from __future__ import annotations
+
+from typing import final
+
+from interp.analysis import CodeAnalysis
+from interp.locations import CODE, EXISTS, NONCE, account_loc
+from interp.plain_state import PlainState
+from interp.view import StateView
+from parallel.mv_memory import MvMemory
+
+
+@final
+class MvView(StateView):
+    def __init__(self, memory: MvMemory, base: PlainState, tx: int) -> None:
+        self.memory = memory
+        self.base = base
+        self.tx = tx
+
+    def balance(self, address: int) -> int:
+        return self.memory.read_balance(address, self.tx)
+
+    def nonce(self, address: int) -> int:
+        value = self.memory.resolve(account_loc(NONCE, address), self.tx)
+        assert isinstance(value, int)
+        return value
+
+    def code(self, address: int) -> CodeAnalysis:
+        value = self.memory.resolve(account_loc(CODE, address), self.tx)
+        assert isinstance(value, CodeAnalysis)
+        return value
+
+    def storage(self, address: int, slot: int) -> int:
+        return self.memory.read_storage(address, slot, self.tx)
+
+    def exists(self, address: int) -> bool:
+        value = self.memory.resolve(account_loc(EXISTS, address), self.tx)
+        assert isinstance(value, bool)
+        return value
+
+    def has_storage(self, address: int) -> bool:
+        return self.memory.has_storage(address, self.tx)
+
+    def block_hash(self, number: int) -> bytes | None:
+        return self.base.block_hash(number)

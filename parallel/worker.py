@@ -1,0 +1,89 @@
+"""The worker loop: take a task from the scheduler, execute or validate, report back.
+
+One thread runs one `Worker`; everything it creates while executing (journal, frames, views)
+stays its own until `MvMemory.record` publishes the reads and writes.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from interp.env import BlockEnv
+from interp.errors import InvalidTransaction
+from interp.forks import ForkRules
+from interp.journal import Journal
+from interp.plain_state import PlainState
+from interp.transaction import Transaction
+from interp.tx import TxResult, execute_transaction
+from parallel.mv_memory import MvMemory
+from parallel.mv_view import MvView
+from parallel.scheduler import Scheduler
+from parallel.types import EXECUTION, Blocked, Incarnation, Task, TxIdx
+
+# What an incarnation produced: a result, or the exception that made the transaction invalid.
+Outcome = TxResult | BaseException
+
+
+class Worker:
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        memory: MvMemory,
+        base: PlainState,
+        transactions: list[Transaction],
+        env: BlockEnv,
+        rules: ForkRules,
+        outcomes: list[Outcome | None],
+    ) -> None:
+        self.scheduler: Final = scheduler
+        self.memory: Final = memory
+        self.base: Final = base
+        self.transactions: Final = transactions
+        self.env: Final = env
+        self.rules: Final = rules
+        self.outcomes: Final = outcomes
+        self.failure: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            task: Task | None = None
+            while not self.scheduler.done():
+                if task is None:
+                    task = self.scheduler.next_task()
+                    continue
+                kind, tx, incarnation = task
+                if kind == EXECUTION:
+                    task = self.execute(tx, incarnation)
+                else:
+                    task = self.validate(tx, incarnation)
+        except BaseException as error:  # surfaced by the executor, never swallowed
+            self.failure = error
+            raise
+
+    def execute(self, tx: TxIdx, incarnation: Incarnation) -> Task | None:
+        while True:
+            journal = Journal(MvView(self.memory, self.base, tx))
+            outcome: Outcome
+            writes: dict[int, object] = {}
+            try:
+                result = execute_transaction(journal, self.env, self.transactions[tx], self.rules, self.env.gas_limit)
+                outcome = result
+                writes = result.writes
+            except Blocked as blocked:
+                if self.scheduler.add_dependency(tx, blocked.blocking):
+                    return None
+                continue  # the writer finished meanwhile: run again at once
+            except InvalidTransaction as invalid:
+                outcome = invalid  # maybe from stale reads; validation decides
+            except Exception as error:  # noqa: BLE001 - speculative runs may see inconsistent state
+                outcome = error
+            wrote_new = self.memory.record(tx, incarnation, journal.reads, writes)
+            self.outcomes[tx] = outcome
+            return self.scheduler.finish_execution(tx, incarnation, wrote_new)
+
+    def validate(self, tx: TxIdx, incarnation: Incarnation) -> Task | None:
+        valid = self.memory.validate_read_set(tx)
+        aborted = not valid and self.scheduler.try_validation_abort(tx, incarnation)
+        if aborted:
+            self.memory.convert_writes_to_estimates(tx)
+        return self.scheduler.finish_validation(tx, aborted)
