@@ -1,0 +1,1 @@
+"""Precompiled contracts, one module each, and the per-fork address table (`registry`)."""
