@@ -28,7 +28,7 @@ class CodeAnalysis:
     hash: Final[bytes]
     padded: Final[bytes]
     jumpdests: Final[bytes]  # one byte per code position: 1 where a JUMPDEST opcode starts
-    size: Final[i64]
+    size: Final[int]  # an int: compared with 256-bit jump targets
 
     def __init__(self, code: bytes, code_hash: bytes) -> None:
         self.code = code

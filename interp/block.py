@@ -113,7 +113,7 @@ def execute_transactions(
     results: list[TxResult] = []
     gas_used: i64 = 0
     for tx in block.transactions:
-        result = execute_transaction(Journal(state), env, tx, rules, env.gas_limit - gas_used)
+        result = execute_transaction(Journal(state), env, tx, rules, env.gas_limit - int(gas_used))
         state.apply(result.writes)
         gas_used += result.gas_used
         results.append(result)

@@ -58,7 +58,7 @@ FORK_ALIASES: Final[dict[str, int]] = {
 }
 
 
-class UnknownFork(ValueError):
+class UnknownFork(Exception):
     """A fork name that pevm does not know."""
 
 

@@ -52,8 +52,8 @@ class TxAccount:
     balance_known: bool
     balance_original: int
     delta: int  # credits not yet folded into `balance` (balance never read)
-    nonce: i64
-    nonce_original: i64
+    nonce: int  # up to 2**64 - 1 (EIP-2681): wider than i64
+    nonce_original: int
     code: CodeAnalysis | None
     code_original: CodeAnalysis | None
     exists: i64  # UNKNOWN, 0 or 1
@@ -125,7 +125,7 @@ class BalanceCredited(Entry):
 
 @final
 class NonceSet(Entry):
-    def __init__(self, account: TxAccount, previous: i64) -> None:
+    def __init__(self, account: TxAccount, previous: int) -> None:
         self.account: Final = account
         self.previous: Final = previous
 
@@ -285,7 +285,7 @@ class Journal:
             self.entries.append(BalanceCredited(account, amount))
             account.delta += amount
 
-    def nonce(self, account: TxAccount) -> i64:
+    def nonce(self, account: TxAccount) -> int:
         if account.nonce == UNKNOWN:
             value = self.view.nonce(account.address)
             self.reads[account_loc(NONCE, account.address)] = value
@@ -293,7 +293,7 @@ class Journal:
             account.nonce_original = value
         return account.nonce
 
-    def set_nonce(self, account: TxAccount, value: i64) -> None:
+    def set_nonce(self, account: TxAccount, value: int) -> None:
         self.entries.append(NonceSet(account, account.nonce))
         account.nonce = value
 
@@ -347,10 +347,9 @@ class Journal:
         for value in account.storage.values():
             if value != 0:
                 return True
-        loc = account_loc(STORAGE_GEN, account.address)
-        value = self.view.has_storage(account.address)
-        self.reads[loc] = value
-        return value
+        found = self.view.has_storage(account.address)
+        self.reads[account_loc(STORAGE_GEN, account.address)] = found
+        return found
 
     # --- storage ----------------------------------------------------------------------------
     def sload(self, account: TxAccount, slot: int) -> int:

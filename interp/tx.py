@@ -19,6 +19,7 @@ from interp.errors import (
     TX_BLOB_CREATE,
     TX_BLOB_EMPTY,
     TX_BLOB_FEE_TOO_LOW,
+    TX_BLOB_PRE_FORK,
     TX_BLOB_TOO_MANY,
     TX_BLOB_TOO_MANY_PER_TX,
     TX_BLOB_VERSIONED_HASH,
@@ -35,6 +36,7 @@ from interp.errors import (
     TX_PRIORITY_ABOVE_MAX_FEE,
     TX_SENDER_NOT_EOA,
     TX_SETCODE_EMPTY,
+    TX_SETCODE_PRE_FORK,
     TX_TYPE_NOT_SUPPORTED,
     InvalidTransaction,
 )
@@ -58,6 +60,7 @@ from precompiles.registry import precompiles_for
 
 BLOB_VERSION_KZG: Final = 0x01
 MAX_NONCE: Final = (1 << 64) - 1
+MAX_GAS_LIMIT: Final = (1 << 63) - 1  # EIP-1985: gas values fit a signed 64-bit word
 PER_EMPTY_ACCOUNT_COST: Final[i64] = 25000  # EIP-7702 authorization
 FLOOR_TOKEN_COST: Final[i64] = 10  # EIP-7623
 NONZERO_TOKENS: Final[i64] = 4
@@ -145,12 +148,12 @@ def validate(tx: Transaction, block: BlockEnv, rules: ForkRules, gas_available: 
     if tx.tx_type == DYNAMIC_FEE and not rules.eip1559_base_fee:
         raise InvalidTransaction(TX_TYPE_NOT_SUPPORTED, "dynamic-fee transactions need London")
     if tx.tx_type == BLOB and not rules.eip4844_blobs:
-        raise InvalidTransaction(TX_TYPE_NOT_SUPPORTED, "blob transactions need Cancun")
+        raise InvalidTransaction(TX_BLOB_PRE_FORK, "blob transactions need Cancun")
     if tx.tx_type == SET_CODE and not rules.eip7702_set_code:
-        raise InvalidTransaction(TX_TYPE_NOT_SUPPORTED, "set-code transactions need Prague")
+        raise InvalidTransaction(TX_SETCODE_PRE_FORK, "set-code transactions need Prague")
     if 0 <= rules.eip7825_tx_gas_cap < tx.gas_limit:
         raise InvalidTransaction(TX_GAS_LIMIT_CAP, f"gas limit {tx.gas_limit} above the cap")
-    if tx.gas_limit > gas_available:
+    if tx.gas_limit > min(gas_available, MAX_GAS_LIMIT):
         raise InvalidTransaction(TX_GAS_ABOVE_BLOCK_LIMIT, f"gas limit {tx.gas_limit} above the block's {gas_available}")
     intrinsic = intrinsic_gas(tx, rules)
     if tx.gas_limit < intrinsic:
@@ -182,10 +185,13 @@ def _validate_blobs(tx: Transaction, block: BlockEnv, rules: ForkRules) -> None:
     count = len(tx.blob_hashes)
     if count == 0:
         raise InvalidTransaction(TX_BLOB_EMPTY, "blob transaction without blobs")
+    if count > blobs.max:
+        # EELS names this the block's blob gas allowance once a per-transaction limit exists
+        # (EIP-7594); before, a transaction's blob count was the only limit.
+        kind = TX_BLOB_TOO_MANY if rules.eip7594_max_blobs_per_tx >= 0 else TX_BLOB_TOO_MANY_PER_TX
+        raise InvalidTransaction(kind, f"{count} blobs above the block maximum")
     if 0 <= rules.eip7594_max_blobs_per_tx < count:
         raise InvalidTransaction(TX_BLOB_TOO_MANY_PER_TX, f"{count} blobs in one transaction")
-    if count > blobs.max:
-        raise InvalidTransaction(TX_BLOB_TOO_MANY, f"{count} blobs above the block maximum")
     for blob_hash in tx.blob_hashes:
         if blob_hash[0] != BLOB_VERSION_KZG:
             raise InvalidTransaction(TX_BLOB_VERSIONED_HASH, "blob hash with an unknown version")
@@ -212,7 +218,7 @@ def pre_execution(ctx: TxContext, tx: Transaction) -> TxAccount:
         raise InvalidTransaction(TX_NONCE_TOO_HIGH, f"nonce {tx.nonce} above the account's {nonce}")
     if tx.nonce < nonce:
         raise InvalidTransaction(TX_NONCE_TOO_LOW, f"nonce {tx.nonce} below the account's {nonce}")
-    blob_gas: i64 = GAS_PER_BLOB * len(tx.blob_hashes)
+    blob_gas = GAS_PER_BLOB * len(tx.blob_hashes)
     max_cost = tx.gas_limit * tx.max_fee_per_gas + tx.value + blob_gas * tx.max_fee_per_blob_gas
     balance = journal.balance(sender)
     if balance < max_cost:
@@ -274,10 +280,10 @@ def post_execution(ctx: TxContext, tx: Transaction, frame: Frame) -> i64:
         gas_used = max(gas_used, floor_gas(tx))
     price = ctx.tx.gas_price
     sender = journal.account(tx.sender)
-    journal.credit(sender, (tx.gas_limit - gas_used) * price)
+    journal.credit(sender, (tx.gas_limit - int(gas_used)) * price)
     tip = price - block.base_fee if rules.eip1559_base_fee else price
     coinbase = journal.account(block.coinbase)
-    fee = gas_used * tip
+    fee = int(gas_used) * tip
     if rules.eip161_state_clearing:
         journal.credit(coinbase, fee)
         if fee == 0:

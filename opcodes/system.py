@@ -143,9 +143,9 @@ def _call_gas(f: Frame, requested: int, extra: i64) -> i64:
         if f.gas < extra:
             raise OutOfGas
         cap = all_but_one_64th(f.gas - extra)
-        gas: i64 = cap if requested > cap else requested
+        gas: i64 = cap if requested > int(cap) else requested
     else:
-        if requested > f.gas:
+        if requested > int(f.gas):
             raise OutOfGas
         gas = requested
     charge(f, gas + extra)

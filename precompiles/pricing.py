@@ -13,6 +13,6 @@ def word_cost(data: bytes, base: i64, per_word: i64) -> i64:
 
 def charge(cost: int, gas_limit: i64) -> i64:
     """Fail before doing any work when the call cannot pay (cost may be a huge int)."""
-    if cost > gas_limit:
+    if cost > int(gas_limit):
         raise PrecompileFailure
     return cost

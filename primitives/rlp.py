@@ -11,7 +11,7 @@ from __future__ import annotations
 from mypy_extensions import i64
 
 
-class RLPError(ValueError):
+class RLPError(Exception):
     """Malformed or non-canonical RLP."""
 
 

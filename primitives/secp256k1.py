@@ -24,7 +24,7 @@ _CONTEXT_FLAGS: Final = (1 << 0) | (1 << 8) | (1 << 9)  # VERIFY | SIGN, for old
 _UNCOMPRESSED: Final = 2
 
 
-class BackendUnavailable(RuntimeError):
+class BackendUnavailable(Exception):
     """A forced backend (PEVM_SECP256K1) cannot be loaded."""
 
 
