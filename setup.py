@@ -1,0 +1,58 @@
+"""Build: compile the hot packages with mypyc as one compilation unit (PEVM_PURE=1 skips it).
+
+Everything in `COMPILED_PACKAGES` is compiled except the modules in `MYPYC_EXCLUDE`, each
+with the reason it stays interpreted. `ethtests/` and `pevm/` (I/O, CLI) are never compiled.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_ext import build_ext
+
+ROOT = Path(__file__).parent
+COMPILED_PACKAGES = ["primitives", "interp", "opcodes", "precompiles", "parallel"]
+MYPYC_EXCLUDE = {
+    # Shared mutable state of the parallel executor: a mypyc object mutated by one thread
+    # while another reads it crashed free-threaded 3.13, so these stay interpreted and keep
+    # their state in builtin containers behind locks.
+    "parallel/mv_memory.py": "multi-version memory is shared and mutated by every worker",
+    "parallel/scheduler.py": "the scheduler is shared and mutated by every worker",
+    "parallel/worker.py": "thread orchestration; nothing hot of its own",
+    "parallel/executor.py": "thread orchestration; nothing hot of its own",
+    "parallel/types.py": "markers and exceptions shared with the interpreted modules above",
+}
+
+
+class ParallelBuildExt(build_ext):
+    """Compile the generated C files on every core (mypyc's multi_file output)."""
+
+    def finalize_options(self) -> None:
+        super().finalize_options()
+        if not self.parallel:
+            self.parallel = os.cpu_count() or 1
+
+
+def compiled_modules() -> list[str]:
+    modules = []
+    for package in COMPILED_PACKAGES:
+        for path in sorted((ROOT / package).glob("*.py")):
+            relative = path.relative_to(ROOT).as_posix()
+            if path.name == "__init__.py" or relative in MYPYC_EXCLUDE:
+                continue
+            modules.append(relative)
+    return modules
+
+
+def extensions() -> list[object]:
+    if os.environ.get("PEVM_PURE") == "1":
+        return []
+    from mypyc.build import mypycify
+
+    return list(mypycify(compiled_modules(), opt_level="3", debug_level="0", multi_file=True))
+
+
+if __name__ == "__main__":
+    setup(ext_modules=extensions(), cmdclass={"build_ext": ParallelBuildExt})
