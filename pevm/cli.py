@@ -1,0 +1,79 @@
+"""The `pevm` command: one subcommand per module in `pevm.commands`.
+
+On a free-threaded CPython the process must run with the GIL forced off: ckzg and safe-pysha3
+do not declare free-threading support, and importing them would turn the GIL back on. So the
+entry point re-executes itself once with PYTHON_GIL=0 before importing anything heavy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import sysconfig
+
+from pevm import __version__
+
+# subcommand -> module in pevm.commands (each defines add_arguments(parser) and run(args) -> int)
+COMMANDS = {
+    "demo": "demo",
+    "run-block": "run_block",
+    "statetest": "statetest",
+    "blocktest": "blocktest",
+    "bench": "bench",
+    "fuzz": "fuzz",
+    "analyze": "analyze",
+}
+
+
+def _free_threaded() -> bool:
+    return sysconfig.get_config_var("Py_GIL_DISABLED") == 1
+
+
+def ensure_gil_off(argv: list[str]) -> None:
+    """Re-exec with PYTHON_GIL=0 on a free-threaded build unless the GIL is already forced off."""
+    if not _free_threaded() or os.environ.get("PYTHON_GIL") == "0" or getattr(sys.flags, "gil", None) == 0:
+        return
+    environment = dict(os.environ, PYTHON_GIL="0")
+    os.execve(sys.executable, [sys.executable, "-m", "pevm", *argv], environment)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pevm", description="A parallel-aware EVM in Python.")
+    parser.add_argument("--version", action="version", version=f"pevm {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module_name in COMMANDS.items():
+        try:
+            module = importlib.import_module(f"pevm.commands.{module_name}")
+        except ModuleNotFoundError as missing:
+            if missing.name != f"pevm.commands.{module_name}":
+                raise
+            continue
+        command = commands.add_parser(name, help=module.__doc__.strip().splitlines()[0] if module.__doc__ else None)
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else argv
+    if argv is None:
+        ensure_gil_off(arguments)
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 100_000))  # call depth 1024, pure Python
+    parser = build_parser()
+    args = parser.parse_args(arguments)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    from pevm.errors import UserError
+
+    try:
+        result: int = args.run(args)
+        return result
+    except UserError as error:
+        print(f"pevm: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("pevm: interrupted", file=sys.stderr)
+        return 130

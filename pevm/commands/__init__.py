@@ -1,0 +1,1 @@
+"""pevm subcommands, one module each."""
