@@ -1,0 +1,159 @@
+"""The foundation: GIL off, compiled modules really loaded, the CLI, and compiled code under
+concurrent threads."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import subprocess
+import sys
+import sysconfig
+import threading
+from pathlib import Path
+
+import pytest
+
+PACKAGES = ["pevm", "primitives", "interp", "opcodes", "precompiles", "parallel", "ethtests"]
+FREE_THREADED = sysconfig.get_config_var("Py_GIL_DISABLED") == 1
+REPO_ROOT = str(Path(__file__).resolve().parent.parent)
+# The pure-Python runs: a PEVM_PURE=1 install, or the source tree put ahead of the install.
+PURE = os.environ.get("PEVM_PURE") == "1" or REPO_ROOT in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+
+
+def _all_modules() -> list[str]:
+    names = []
+    for package in PACKAGES:
+        module = importlib.import_module(package)
+        names.append(package)
+        for info in pkgutil.walk_packages(module.__path__, prefix=f"{package}."):
+            if not info.name.endswith(".__main__"):  # running it would run the CLI
+                names.append(info.name)
+    return names
+
+
+IMPORT_ALL = """
+import importlib, sys, warnings
+warnings.simplefilter("error", RuntimeWarning)
+for name in sys.argv[1:]:
+    try:
+        importlib.import_module(name)
+    except RuntimeWarning as warning:
+        print(f"{name}: {warning}")
+        raise SystemExit(1)
+    if sys._is_gil_enabled():
+        print(f"{name} turned the GIL on")
+        raise SystemExit(1)
+print("ok")
+"""
+
+
+@pytest.mark.pure
+@pytest.mark.skipif(not FREE_THREADED, reason="the GIL can only be off on a free-threaded build")
+def test_importing_every_module_keeps_the_gil_off() -> None:
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHON_GIL"}  # default start
+    result = subprocess.run([sys.executable, "-c", IMPORT_ALL, *_all_modules()], env=environment,
+                            capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stdout + result.stderr
+
+
+RUN_PRECOMPILES = """
+import sys
+from interp.forks import OSAKA, CANCUN
+from precompiles.registry import precompiles_for
+from precompiles.errors import PrecompileFailure
+table = dict(precompiles_for(CANCUN))
+for address, run in sorted(table.items()):
+    try:
+        run(bytes(192), 10**7)
+    except PrecompileFailure:
+        pass
+print("gil", sys._is_gil_enabled())
+"""
+
+
+@pytest.mark.skipif(not FREE_THREADED, reason="the GIL can only be off on a free-threaded build")
+def test_gil_stays_off_after_every_precompile_ran() -> None:
+    """ckzg re-enables the GIL unless it is forced off, as the pevm entry points do."""
+    environment = dict(os.environ, PYTHON_GIL="0")
+    result = subprocess.run([sys.executable, "-c", RUN_PRECOMPILES], env=environment,
+                            capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert result.stdout.strip() == "gil False", result.stdout + result.stderr
+    assert not sys._is_gil_enabled()
+
+
+@pytest.mark.skipif(PURE, reason="pure-Python run: the source tree shadows the compiled modules")
+def test_compiled_build_loads_extension_modules() -> None:
+    sys.path.insert(0, REPO_ROOT)
+    try:
+        from setup import compiled_modules  # the build's own list of compiled modules
+    finally:
+        sys.path.pop(0)
+    suffix = sysconfig.get_config_var("EXT_SUFFIX")
+    not_compiled = []
+    for path in compiled_modules():
+        module = importlib.import_module(path[: -len(".py")].replace("/", "."))
+        if not str(module.__file__).endswith(suffix):
+            not_compiled.append(f"{module.__name__} -> {module.__file__}")
+    assert not not_compiled, not_compiled
+
+
+def _pevm(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pevm", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.pure
+def test_cli_help_and_version() -> None:
+    help_ = _pevm("--help")
+    assert help_.returncode == 0 and "run-block" in help_.stdout and "statetest" in help_.stdout
+    version = _pevm("--version")
+    assert version.returncode == 0 and version.stdout.startswith("pevm ")
+
+
+@pytest.mark.pure
+def test_cli_rejects_unknown_subcommand_and_bad_flags() -> None:
+    unknown = _pevm("frobnicate")
+    assert unknown.returncode == 2 and "invalid choice: 'frobnicate'" in unknown.stderr
+    bad_flag = _pevm("run-block", "--workers", "many", "x.json.gz")
+    assert bad_flag.returncode == 2 and "invalid int value" in bad_flag.stderr
+
+
+@pytest.mark.pure
+def test_cli_user_errors_are_one_line() -> None:
+    missing = _pevm("run-block", "/nonexistent/block.json.gz")
+    assert missing.returncode == 2
+    assert missing.stderr.strip().count("\n") == 0 and "no such file" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
+def test_compiled_interpreter_under_concurrent_threads() -> None:
+    """Four threads each execute their own copy of a workload at the same time; every result
+    equals the single-threaded one (no compiled object is shared mutably)."""
+    from interp.block import execute_block
+    from pevm import workloads
+    from pevm.compare import difference
+
+    def run() -> tuple[object, object]:
+        workload = workloads.hot_contract(40)
+        return execute_block(workload.state, workload.block, workload.rules, workload.chain_id), workload.state
+
+    expected_result, expected_state = run()
+    outcomes: list[tuple[object, object] | BaseException] = []
+
+    def worker() -> None:
+        try:
+            for _ in range(5):
+                outcomes.append(run())
+        except BaseException as error:  # noqa: BLE001 - reported below
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(outcomes) == 20
+    for outcome in outcomes:
+        assert not isinstance(outcome, BaseException), outcome
+        result, state = outcome
+        assert difference(expected_result, expected_state, result, state) is None  # type: ignore[arg-type]
