@@ -27,7 +27,7 @@ def _load_pysha3() -> Any:
     if not _gil_cannot_return():
         return None
     try:
-        import _pysha3  # type: ignore[import-not-found]
+        import _pysha3
     except ImportError:
         return None
     return _pysha3.keccak_256
