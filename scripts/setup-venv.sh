@@ -36,7 +36,10 @@ if [[ "${PEVM_PURE:-0}" == "1" ]]; then
 else
     log "installing pevm, compiling with mypyc (~2 min on 2 cores)"
 fi
-PEVM_PURE="${PEVM_PURE:-0}" $VENV/bin/python -m pip install -q --disable-pip-version-check --no-build-isolation ".[test]"
+# Dependencies first: mypyc type-checks against them while it compiles pevm.
+$VENV/bin/python -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print("\n".join(p["dependencies"] + p["optional-dependencies"]["test"]))' \
+    | $VENV/bin/python -m pip install -q --disable-pip-version-check -r /dev/stdin
+PEVM_PURE="${PEVM_PURE:-0}" $VENV/bin/python -m pip install -q --disable-pip-version-check --no-build-isolation --no-deps --force-reinstall .
 # coincurve installs only where the GIL exists (cffi refuses free-threaded 3.13).
 if [[ "$($VENV/bin/python -c 'import sysconfig; print(sysconfig.get_config_var("Py_GIL_DISABLED") or 0)')" != "1" ]]; then
     $VENV/bin/python -m pip install -q --disable-pip-version-check coincurve || log "coincurve unavailable; fine"
