@@ -1,25 +1,31 @@
 """Multi-version memory: for every location, the value each transaction last wrote there.
 
 A read by transaction `tx` returns the write of the highest transaction below `tx` (or
-NOT_FOUND, meaning the block's base state), and raises `Blocked` when that write is an ESTIMATE
+NOT_FOUND, meaning the block's base state) and raises `Blocked` when that write is an ESTIMATE
 left by an aborted incarnation. Balance writes may be lazy `BalanceDelta`s: a balance read folds
-the deltas below it down to the nearest absolute value. Storage reads honour wipes (the
+the deltas below it down to the nearest absolute value. Deltas are kept apart from absolute
+values, in a per-location dict updated in place under the lock: the beneficiary receives one
+from every transaction, and copying its snapshot on every write would cost O(n^2). Storage reads honour wipes (the
 account's STORAGE_GEN location): a slot reads 0 when a wipe is newer than its last write.
 
 Validation is by value: a transaction's read set maps each location to the value it saw, and
 it stays valid while every location still resolves to an equal value.
 
-Free-threading: this module is deliberately not compiled (mypyc objects mutated by one thread
-while another reads them crashed 3.13t). Every location of one account shares one lock out of
-`SHARDS`, so a read that looks at a slot and at its account's wipe marker holds a single lock;
-there is no process-wide lock on the read path.
+Free-threading. The `MvMemory` object is never mutated after construction (every attribute is
+Final); the shared mutable state is builtin containers. Each location's writes are one
+immutable snapshot, a pair (writer indices, values), that writers replace copy-on-write under
+one of `SHARDS` locks (all locations of an account share a lock). Readers take no lock: they
+fetch the current snapshot, which no one mutates. A read racing a concurrent write may see the
+older snapshot; Block-STM tolerates that, because the writer's `finish_execution` makes every
+higher transaction validate again. Replaced snapshots and read/write sets are kept alive in
+`retired` until the block is done, so a lock-free reader never holds a reference to an object
+another thread just freed.
 """
 
 from __future__ import annotations
 
 import threading
-from bisect import bisect_left, insort
-from typing import Final
+from typing import Final, final
 
 from interp.analysis import CodeAnalysis
 from interp.delta import BalanceDelta
@@ -37,26 +43,42 @@ from interp.locations import (
     storage_loc,
 )
 from interp.plain_state import PlainState
-from parallel.types import ESTIMATE, Blocked, Incarnation, TxIdx
+from parallel.types import ESTIMATE, Blocked
 
 SHARDS: Final = 64
 
-
-class _NotFound:
-    __slots__ = ()
-
-
-NOT_FOUND: Final = _NotFound()
+# A location's writes: (sorted writer indices, their values or ESTIMATE)
+Snapshot = tuple[tuple[int, ...], tuple[object, ...]]
+EMPTY: Final[Snapshot] = ((), ())
 
 
-class _Cell:
-    """The writes to one location: sorted writer indices and their entries."""
+@final
+class NotFound:
+    """A read below every writer: the base state answers."""
 
-    __slots__ = ("writers", "entries")
 
-    def __init__(self) -> None:
-        self.writers: list[TxIdx] = []
-        self.entries: dict[TxIdx, object] = {}  # tx -> (incarnation, value) or ESTIMATE
+NOT_FOUND: Final = NotFound()
+
+
+def below(writers: tuple[int, ...], tx: int) -> int:
+    """How many writers are below `tx` (the position after the nearest lower writer)."""
+    low = 0
+    high = len(writers)
+    while low < high:
+        middle = (low + high) >> 1
+        if writers[middle] < tx:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def value_at(snapshot: Snapshot, position: int) -> object:
+    """The value written by writers[position - 1]; Blocked when it is an ESTIMATE."""
+    value = snapshot[1][position - 1]
+    if value is ESTIMATE:
+        raise Blocked(snapshot[0][position - 1])
+    return value
 
 
 def same_value(a: object, b: object) -> bool:
@@ -66,144 +88,171 @@ def same_value(a: object, b: object) -> bool:
     return a == b
 
 
+@final
 class MvMemory:
+    base: Final[PlainState]
+    cells: Final[dict[int, Snapshot]]
+    locks: Final[tuple[threading.Lock, ...]]
+    last_writes: Final[list[dict[int, object]]]
+    last_reads: Final[list[dict[int, object]]]
+    deltas: Final[dict[int, dict[int, object]]]  # balance location -> {tx: BalanceDelta or ESTIMATE}
+    written_slots: Final[dict[int, set[int]]]  # storage locations written per account (EIP-7610)
+    retired: Final[list[object]]
+
     def __init__(self, block_size: int, base: PlainState) -> None:
-        self._base: Final = base
-        self._cells: dict[int, _Cell] = {}
-        self._locks: Final = tuple(threading.Lock() for _ in range(SHARDS))
-        self._last_writes: list[dict[int, object]] = [{} for _ in range(block_size)]
-        self._last_reads: list[dict[int, object]] = [{} for _ in range(block_size)]
-        # storage locations written per account, for EIP-7610 "has storage" checks
-        self._written_slots: dict[int, set[int]] = {}
+        self.base = base
+        self.cells = {}
+        self.deltas = {}
+        self.locks = tuple(threading.Lock() for _ in range(SHARDS))
+        self.last_writes = [{} for _ in range(block_size)]
+        self.last_reads = [{} for _ in range(block_size)]
+        self.written_slots = {}
+        self.retired = []
 
-    def _lock(self, address: int) -> threading.Lock:
-        return self._locks[hash(address) % SHARDS]
+    # --- writing (under the account's shard lock) ---------------------------------------------
+    def _put(self, loc: int, tx: int, value: object) -> None:
+        snapshot = self.cells.get(loc, EMPTY)
+        self.retired.append(snapshot)
+        writers, values = snapshot
+        position = below(writers, tx)
+        if position < len(writers) and writers[position] == tx:
+            self.cells[loc] = (writers, values[:position] + (value,) + values[position + 1 :])
+        else:
+            self.cells[loc] = (
+                writers[:position] + (tx,) + writers[position:],
+                values[:position] + (value,) + values[position:],
+            )
 
-    # --- writing ----------------------------------------------------------------------------
-    def record(self, tx: TxIdx, incarnation: Incarnation, reads: dict[int, object], writes: dict[int, object]) -> bool:
-        """Store an incarnation's reads and writes; True when it wrote a location the previous
+    def _remove(self, loc: int, tx: int) -> None:
+        snapshot = self.cells.get(loc, EMPTY)
+        writers, values = snapshot
+        position = below(writers, tx)
+        if position < len(writers) and writers[position] == tx:
+            self.retired.append(snapshot)
+            self.cells[loc] = (writers[:position] + writers[position + 1 :], values[:position] + values[position + 1 :])
+
+    def _put_delta(self, loc: int, tx: int, value: object) -> None:
+        entries = self.deltas.get(loc)
+        if entries is None:
+            entries = {}
+            self.deltas[loc] = entries
+        entries[tx] = value
+
+    def _remove_delta(self, loc: int, tx: int) -> None:
+        entries = self.deltas.get(loc)
+        if entries is not None:
+            entries.pop(tx, None)
+
+    def record(self, tx: int, reads: dict[int, object], writes: dict[int, object]) -> bool:
+        """Publish an incarnation's reads and writes; True when it wrote a location the previous
         incarnation did not (higher transactions must then be validated again)."""
-        previous = self._last_writes[tx]
+        previous = self.last_writes[tx]
         wrote_new = False
         for loc, value in writes.items():
             address = loc_address(loc)
-            with self._lock(address):
-                cell = self._cells.get(loc)
-                if cell is None:
-                    cell = _Cell()
-                    self._cells[loc] = cell
-                if tx not in cell.entries:
-                    insort(cell.writers, tx)
-                cell.entries[tx] = (incarnation, value)
+            with self.locks[address % SHARDS]:
+                if isinstance(value, BalanceDelta):
+                    self._put_delta(loc, tx, value)
+                    self._remove(loc, tx)
+                else:
+                    self._put(loc, tx, value)
+                    if loc_kind(loc) == BALANCE:
+                        self._remove_delta(loc, tx)
                 if loc_kind(loc) == STORAGE:
-                    slots = self._written_slots.get(address)
+                    slots = self.written_slots.get(address)
                     if slots is None:
                         slots = set()
-                        self._written_slots[address] = slots
+                        self.written_slots[address] = slots
                     slots.add(loc)
             if loc not in previous:
                 wrote_new = True
         for loc in previous:
             if loc not in writes:
-                with self._lock(loc_address(loc)):
-                    cell = self._cells[loc]
-                    del cell.entries[tx]
-                    cell.writers.remove(tx)
-        self._last_writes[tx] = writes
-        self._last_reads[tx] = reads
+                with self.locks[loc_address(loc) % SHARDS]:
+                    self._remove(loc, tx)
+                    self._remove_delta(loc, tx)
+        with self.locks[tx % SHARDS]:
+            self.retired.append(previous)
+            self.retired.append(self.last_reads[tx])
+            self.last_writes[tx] = writes
+            self.last_reads[tx] = reads
         return wrote_new
 
-    def convert_writes_to_estimates(self, tx: TxIdx) -> None:
+    def convert_writes_to_estimates(self, tx: int) -> None:
         """An aborted incarnation's writes become ESTIMATEs until it executes again."""
-        for loc in self._last_writes[tx]:
-            with self._lock(loc_address(loc)):
-                self._cells[loc].entries[tx] = ESTIMATE
-
-    def last_writes(self, tx: TxIdx) -> dict[int, object]:
-        return self._last_writes[tx]
-
-    # --- reading (callers hold no lock) -----------------------------------------------------
-    def _below(self, cell: _Cell | None, tx: TxIdx) -> int:
-        """Position after the highest writer below tx in cell.writers (0: none)."""
-        if cell is None:
-            return 0
-        return bisect_left(cell.writers, tx)
-
-    def _value_at(self, cell: _Cell, position: int) -> object:
-        writer = cell.writers[position - 1]
-        entry = cell.entries[writer]
-        if entry is ESTIMATE:
-            raise Blocked(writer)
-        assert isinstance(entry, tuple)
-        return entry[1]
-
-    def read(self, loc: int, tx: TxIdx) -> object:
-        """The value of a nonce, code or exists location as `tx` sees it, or NOT_FOUND."""
-        with self._lock(loc_address(loc)):
-            cell = self._cells.get(loc)
-            position = self._below(cell, tx)
-            if position == 0:
-                return NOT_FOUND
-            assert cell is not None
-            return self._value_at(cell, position)
-
-    def read_balance(self, address: int, tx: TxIdx) -> int:
-        """Fold lazy credits below `tx` down to the nearest absolute balance (or the base)."""
-        total = 0
-        with self._lock(address):
-            cell = self._cells.get(account_loc(BALANCE, address))
-            position = self._below(cell, tx)
-            while position > 0:
-                assert cell is not None
-                value = self._value_at(cell, position)
+        for loc, value in self.last_writes[tx].items():
+            with self.locks[loc_address(loc) % SHARDS]:
                 if isinstance(value, BalanceDelta):
-                    total += value.amount
-                    position -= 1
-                    continue
-                assert isinstance(value, int)
-                return value + total
-        return self._base.balance(address) + total
+                    self._put_delta(loc, tx, ESTIMATE)
+                else:
+                    self._put(loc, tx, ESTIMATE)
 
-    def read_storage(self, address: int, slot: int, tx: TxIdx) -> int:
+    # --- reading (no lock: snapshots are immutable) -------------------------------------------
+    def read(self, loc: int, tx: int) -> object:
+        """The value of a nonce, code or exists location as `tx` sees it, or NOT_FOUND."""
+        snapshot = self.cells.get(loc, EMPTY)
+        position = below(snapshot[0], tx)
+        if position == 0:
+            return NOT_FOUND
+        return value_at(snapshot, position)
+
+    def read_balance(self, address: int, tx: int) -> int:
+        """The newest absolute balance below `tx` (or the base) plus the deltas after it."""
+        loc = account_loc(BALANCE, address)
+        snapshot = self.cells.get(loc, EMPTY)
+        position = below(snapshot[0], tx)
+        writer = snapshot[0][position - 1] if position > 0 else -1
+        base = value_at(snapshot, position) if position > 0 else self.base.balance(address)
+        assert isinstance(base, int)
+        if loc not in self.deltas:
+            return base
+        total = 0
+        with self.locks[address % SHARDS]:
+            for delta_writer, delta in self.deltas[loc].items():
+                if writer < delta_writer < tx:
+                    if delta is ESTIMATE:
+                        raise Blocked(delta_writer)
+                    assert isinstance(delta, BalanceDelta)
+                    total += delta.amount
+        return base + total
+
+    def read_storage(self, address: int, slot: int, tx: int) -> int:
         """A slot's value: its newest write below `tx`, unless a wipe came after it."""
-        with self._lock(address):
-            cell = self._cells.get(storage_loc(address, slot))
-            position = self._below(cell, tx)
-            wipes = self._cells.get(account_loc(STORAGE_GEN, address))
-            wipe_position = self._below(wipes, tx)
-            slot_writer = cell.writers[position - 1] if cell is not None and position > 0 else -1
-            wiper = wipes.writers[wipe_position - 1] if wipes is not None and wipe_position > 0 else -1
-            if wiper > slot_writer:
-                assert wipes is not None
-                self._value_at(wipes, wipe_position)  # raises Blocked on an ESTIMATE
-                return 0
-            if slot_writer >= 0:
-                assert cell is not None
-                value = self._value_at(cell, position)
-                assert isinstance(value, int)
-                return value
-        return self._base.storage(address, slot)
+        snapshot = self.cells.get(storage_loc(address, slot), EMPTY)
+        position = below(snapshot[0], tx)
+        wipes = self.cells.get(account_loc(STORAGE_GEN, address), EMPTY)
+        wipe_position = below(wipes[0], tx)
+        slot_writer = snapshot[0][position - 1] if position > 0 else -1
+        wiper = wipes[0][wipe_position - 1] if wipe_position > 0 else -1
+        if wiper > slot_writer:
+            value_at(wipes, wipe_position)  # raises Blocked on an ESTIMATE
+            return 0
+        if slot_writer >= 0:
+            value = value_at(snapshot, position)
+            assert isinstance(value, int)
+            return value
+        return self.base.storage(address, slot)
 
-    def has_storage(self, address: int, tx: TxIdx) -> bool:
+    def has_storage(self, address: int, tx: int) -> bool:
         """EIP-7610: any non-zero slot as `tx` sees the account."""
-        with self._lock(address):
-            wipes = self._cells.get(account_loc(STORAGE_GEN, address))
-            wipe_position = self._below(wipes, tx)
-            wiper = -1
-            if wipe_position > 0:
-                assert wipes is not None
-                self._value_at(wipes, wipe_position)
-                wiper = wipes.writers[wipe_position - 1]
-            for loc in self._written_slots.get(address, ()):
-                cell = self._cells[loc]
-                position = self._below(cell, tx)
-                if position > 0 and cell.writers[position - 1] > wiper and self._value_at(cell, position) != 0:
-                    return True
+        wipes = self.cells.get(account_loc(STORAGE_GEN, address), EMPTY)
+        wipe_position = below(wipes[0], tx)
+        wiper = -1
+        if wipe_position > 0:
+            value_at(wipes, wipe_position)
+            wiper = wipes[0][wipe_position - 1]
+        with self.locks[address % SHARDS]:
+            slots = list(self.written_slots.get(address, ()))
+        for loc in slots:
+            snapshot = self.cells.get(loc, EMPTY)
+            position = below(snapshot[0], tx)
+            if position > 0 and snapshot[0][position - 1] > wiper and value_at(snapshot, position) != 0:
+                return True
         if wiper >= 0:
             return False
-        return self._base.has_storage(address)
+        return self.base.has_storage(address)
 
-    def resolve(self, loc: int, tx: TxIdx) -> object:
+    def resolve(self, loc: int, tx: int) -> object:
         """What a read of `loc` by `tx` returns now, by the same rules the view uses."""
         kind = loc_kind(loc)
         address = loc_address(loc)
@@ -217,16 +266,16 @@ class MvMemory:
         if value is not NOT_FOUND:
             return value
         if kind == NONCE:
-            return self._base.nonce(address)
+            return self.base.nonce(address)
         if kind == CODE:
-            return self._base.code(address)
+            return self.base.code(address)
         assert kind == EXISTS
-        return self._base.exists(address)
+        return self.base.exists(address)
 
-    def validate_read_set(self, tx: TxIdx) -> bool:
+    def validate_read_set(self, tx: int) -> bool:
         """True while every location `tx` read still resolves to the value it saw."""
         try:
-            for loc, seen in self._last_reads[tx].items():
+            for loc, seen in self.last_reads[tx].items():
                 if not same_value(self.resolve(loc, tx), seen):
                     return False
         except Blocked:
