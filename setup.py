@@ -15,12 +15,9 @@ from setuptools.command.build_ext import build_ext
 ROOT = Path(__file__).parent
 COMPILED_PACKAGES = ["primitives", "interp", "opcodes", "precompiles", "parallel"]
 MYPYC_EXCLUDE = {
-    # Shared mutable state of the parallel executor: a mypyc object mutated by one thread
-    # while another reads it crashed free-threaded 3.13, so these stay interpreted and keep
-    # their state in builtin containers behind locks.
-    "parallel/mv_memory.py": "multi-version memory is shared and mutated by every worker",
-    "parallel/scheduler.py": "the scheduler is shared and mutated by every worker",
-    "parallel/worker.py": "thread orchestration; nothing hot of its own",
+    # A mypyc object mutated by one thread while another read it crashed free-threaded 3.13.
+    # MvMemory, Scheduler and Worker are compiled: their objects never change after
+    # construction and their shared state is builtin containers behind locks.
     "parallel/executor.py": "thread orchestration; nothing hot of its own",
     "parallel/types.py": "markers and exceptions shared with the interpreted modules above",
 }

@@ -22,7 +22,8 @@ from interp.transaction import Transaction
 from interp.tx import TxResult, validate
 from parallel.mv_memory import MvMemory
 from parallel.scheduler import Scheduler
-from parallel.worker import Outcome, Worker
+from parallel.types import SchedulerStuck
+from parallel.worker import Worker
 
 # Call depth 1024 recurses deeply in C; worker threads get a stack that cannot overflow.
 WORKER_STACK_BYTES: Final = 512 * 1024 * 1024
@@ -75,6 +76,12 @@ def execute_block(
     return outcome
 
 
+def _raise_failure(crew: list[Worker], block_id: str) -> None:
+    for worker in crew:
+        if worker.failures:
+            raise RuntimeError(f"block {block_id}: a worker failed") from worker.failures[0]
+
+
 def execute_transactions_parallel(
     state: PlainState,
     block: Block,
@@ -88,7 +95,7 @@ def execute_transactions_parallel(
     size = len(transactions)
     memory = MvMemory(size, state)
     scheduler = Scheduler(size)
-    outcomes: list[Outcome | None] = [None] * size
+    outcomes: list[object] = [None] * size
     crew = [Worker(scheduler, memory, state, transactions, env, rules, outcomes) for _ in range(workers)]
     previous_stack = threading.stack_size(WORKER_STACK_BYTES)
     try:
@@ -100,17 +107,15 @@ def execute_transactions_parallel(
     block_id = f"{block.header.number}"
     for thread in threads:
         while thread.is_alive():
-            thread.join(1.0)
-            for worker in crew:
-                if worker.failure is not None:
-                    raise RuntimeError(f"block {block_id}: a worker failed") from worker.failure
+            thread.join(0.5)
+            _raise_failure(crew, block_id)
             scheduler.check_progress(WATCHDOG_SECONDS, block_id)
-    for worker in crew:
-        if worker.failure is not None:
-            raise RuntimeError(f"block {block_id}: a worker failed") from worker.failure
+    _raise_failure(crew, block_id)
+    if not scheduler.done():
+        raise SchedulerStuck(f"block {block_id}: the workers stopped before the block was done")
     if stats is not None:
         stats.parallel = True
-        stats.reexecutions = scheduler.reexecutions
+        stats.reexecutions = scheduler.reexecutions()
     results: list[TxResult] = []
     gas_used = 0
     for index, tx in enumerate(transactions):
@@ -120,10 +125,10 @@ def execute_transactions_parallel(
         outcome = outcomes[index]
         if isinstance(outcome, BaseException):
             raise outcome
-        assert outcome is not None, f"block {block_id}: transaction {index} never executed"
+        assert isinstance(outcome, TxResult), f"block {block_id}: transaction {index} never executed"
         gas_used += outcome.gas_used
         results.append(outcome)
     for index in range(size):
-        state.apply(memory.last_writes(index))
+        state.apply(memory.last_writes[index])
     return results
 

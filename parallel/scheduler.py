@@ -17,187 +17,208 @@ Status of a transaction (incarnation i):
           +------------ set_ready ------- ABORTING(i) <---------------------------+
                      (incarnation i+1)
 
-Free-threading: all scheduler state sits behind one lock (it is touched once per task, not
-per read); workers with nothing to do sleep on a condition instead of spinning.
+Free-threading: the `Scheduler` object never changes after construction (its attributes are
+Final); all its state sits in builtin lists behind one lock, touched a few times per task. The
+only lock-free read is the done flag (0 or 1, immortal ints). Idle workers sleep on a condition.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from typing import Final
+from typing import Final, final
 
-from parallel.types import EXECUTION, VALIDATION, Incarnation, SchedulerStuck, Task, TxIdx
+from parallel.types import EXECUTION, VALIDATION, SchedulerStuck
 
 READY_TO_EXECUTE: Final = 0
 EXECUTING: Final = 1
 EXECUTED: Final = 2
 ABORTING: Final = 3
 
+# indices into Scheduler.counters
+EXECUTION_IDX: Final = 0
+VALIDATION_IDX: Final = 1
+ACTIVE_TASKS: Final = 2
+DONE: Final = 3
+REEXECUTIONS: Final = 4
+WAITING: Final = 5
 
+Task = tuple[int, int, int]  # (EXECUTION or VALIDATION, tx, incarnation)
+
+
+@final
 class Scheduler:
+    block_size: Final[int]
+    lock: Final[threading.Lock]
+    changed: Final[threading.Condition]
+    counters: Final[list[int]]
+    incarnation: Final[list[int]]
+    status: Final[list[int]]
+    dependents: Final[list[list[int]]]
+    progress: Final[list[float]]  # time of the last finished task
+
     def __init__(self, block_size: int) -> None:
-        self.block_size: Final = block_size
-        self._lock = threading.Lock()
-        self._changed = threading.Condition(self._lock)
-        self._execution_idx = 0
-        self._validation_idx = 0
-        self._active_tasks = 0
-        self._done = False
-        self._incarnation = [0] * block_size
-        self._status = [READY_TO_EXECUTE] * block_size
-        self._dependents: list[list[TxIdx]] = [[] for _ in range(block_size)]
-        self.reexecutions = 0
-        self._progress = time.monotonic()
+        self.block_size = block_size
+        self.lock = threading.Lock()
+        self.changed = threading.Condition(self.lock)
+        self.counters = [0, 0, 0, 1 if block_size == 0 else 0, 0, 0]
+        self.incarnation = [0] * block_size
+        self.status = [READY_TO_EXECUTE] * block_size
+        self.dependents = [[] for _ in range(block_size)]
+        self.progress = [time.monotonic()]
 
     # --- queries ------------------------------------------------------------------------------
     def done(self) -> bool:
-        return self._done
+        return self.counters[DONE] == 1
 
-    def seconds_since_progress(self) -> float:
-        return time.monotonic() - self._progress
+    def reexecutions(self) -> int:
+        with self.lock:
+            return self.counters[REEXECUTIONS]
 
     # --- internal (lock held) ---------------------------------------------------------------
     def _check_done(self) -> None:
+        counters = self.counters
         if (
-            self._execution_idx >= self.block_size
-            and self._validation_idx >= self.block_size
-            and self._active_tasks == 0
+            counters[EXECUTION_IDX] >= self.block_size
+            and counters[VALIDATION_IDX] >= self.block_size
+            and counters[ACTIVE_TASKS] == 0
         ):
-            self._done = True
-            self._changed.notify_all()
+            counters[DONE] = 1
+            self.changed.notify_all()
 
-    def _try_incarnate(self, tx: TxIdx) -> Task | None:
-        if tx < self.block_size and self._status[tx] == READY_TO_EXECUTE:
-            self._status[tx] = EXECUTING
-            return (EXECUTION, tx, self._incarnation[tx])
-        self._active_tasks -= 1
+    def _wake(self) -> None:
+        if self.counters[WAITING] > 0:
+            self.changed.notify_all()
+
+    def _try_incarnate(self, tx: int) -> Task | None:
+        if tx < self.block_size and self.status[tx] == READY_TO_EXECUTE:
+            self.status[tx] = EXECUTING
+            return (EXECUTION, tx, self.incarnation[tx])
+        self.counters[ACTIVE_TASKS] -= 1
         self._check_done()
         return None
 
-    def _set_ready(self, tx: TxIdx) -> None:
-        self._incarnation[tx] += 1
-        self._status[tx] = READY_TO_EXECUTE
-        self.reexecutions += 1
-
-    def _decrease_execution_idx(self, target: TxIdx) -> None:
-        if target < self._execution_idx:
-            self._execution_idx = target
-
-    def _decrease_validation_idx(self, target: TxIdx) -> None:
-        if target < self._validation_idx:
-            self._validation_idx = target
+    def _set_ready(self, tx: int) -> None:
+        self.incarnation[tx] += 1
+        self.status[tx] = READY_TO_EXECUTE
+        self.counters[REEXECUTIONS] += 1
 
     def _next_version_to_execute(self) -> Task | None:
-        if self._execution_idx >= self.block_size:
+        counters = self.counters
+        if counters[EXECUTION_IDX] >= self.block_size:
             self._check_done()
             return None
-        self._active_tasks += 1
-        tx = self._execution_idx
-        self._execution_idx += 1
+        counters[ACTIVE_TASKS] += 1
+        tx = counters[EXECUTION_IDX]
+        counters[EXECUTION_IDX] = tx + 1
         return self._try_incarnate(tx)
 
     def _next_version_to_validate(self) -> Task | None:
-        if self._validation_idx >= self.block_size:
+        counters = self.counters
+        if counters[VALIDATION_IDX] >= self.block_size:
             self._check_done()
             return None
-        self._active_tasks += 1
-        tx = self._validation_idx
-        self._validation_idx += 1
-        if self._status[tx] == EXECUTED:
-            return (VALIDATION, tx, self._incarnation[tx])
-        self._active_tasks -= 1
+        counters[ACTIVE_TASKS] += 1
+        tx = counters[VALIDATION_IDX]
+        counters[VALIDATION_IDX] = tx + 1
+        if self.status[tx] == EXECUTED:
+            return (VALIDATION, tx, self.incarnation[tx])
+        counters[ACTIVE_TASKS] -= 1
         self._check_done()
         return None
 
     # --- Block-STM operations -----------------------------------------------------------------
-    def next_task(self, timeout: float = 0.05) -> Task | None:
-        """The next task, waiting briefly when there is none yet; None when there is none."""
-        with self._lock:
-            while not self._done:
+    def next_task(self) -> Task | None:
+        """The next task; None once the block is done (waits while only active tasks remain)."""
+        counters = self.counters
+        with self.lock:
+            while counters[DONE] == 0:
                 task: Task | None
-                if self._validation_idx < self._execution_idx:
+                if counters[VALIDATION_IDX] < counters[EXECUTION_IDX]:
                     task = self._next_version_to_validate()
                 else:
                     task = self._next_version_to_execute()
                 if task is not None:
                     return task
-                if (
-                    self._execution_idx >= self.block_size
-                    and self._validation_idx >= self.block_size
-                ):
-                    # Only active tasks can create more work now: wait for them.
-                    self._changed.wait(timeout)
-                    if not self._done:
-                        return None
+                if counters[EXECUTION_IDX] >= self.block_size and counters[VALIDATION_IDX] >= self.block_size:
+                    # Only active tasks can create more work now: sleep until they report.
+                    counters[WAITING] += 1
+                    self.changed.wait(0.05)
+                    counters[WAITING] -= 1
             return None
 
-    def add_dependency(self, tx: TxIdx, blocking: TxIdx) -> bool:
+    def add_dependency(self, tx: int, blocking: int) -> bool:
         """`tx` read an ESTIMATE of `blocking`: park it until `blocking` finishes executing.
 
         False when `blocking` already finished, so the caller re-executes right away.
         """
-        with self._lock:
-            if self._status[blocking] == EXECUTED:
+        with self.lock:
+            if self.status[blocking] == EXECUTED:
                 return False
-            self._status[tx] = ABORTING
-            self._dependents[blocking].append(tx)
-            self._active_tasks -= 1
+            self.status[tx] = ABORTING
+            self.dependents[blocking].append(tx)
+            self.counters[ACTIVE_TASKS] -= 1
             self._check_done()
             return True
 
-    def finish_execution(self, tx: TxIdx, incarnation: Incarnation, wrote_new_location: bool) -> Task | None:
-        with self._lock:
-            self._progress = time.monotonic()
-            self._status[tx] = EXECUTED
-            dependents = self._dependents[tx]
-            self._dependents[tx] = []
-            for dependent in dependents:
-                self._set_ready(dependent)
+    def finish_execution(self, tx: int, incarnation: int, wrote_new_location: bool) -> Task | None:
+        counters = self.counters
+        with self.lock:
+            self.progress[0] = time.monotonic()
+            self.status[tx] = EXECUTED
+            dependents = self.dependents[tx]
             if dependents:
-                self._decrease_execution_idx(min(dependents))
+                self.dependents[tx] = []
+                for dependent in dependents:
+                    self._set_ready(dependent)
+                lowest = min(dependents)
+                if lowest < counters[EXECUTION_IDX]:
+                    counters[EXECUTION_IDX] = lowest
             task: Task | None = None
-            if self._validation_idx > tx:
+            if counters[VALIDATION_IDX] > tx:
                 if wrote_new_location:
-                    self._decrease_validation_idx(tx)
+                    counters[VALIDATION_IDX] = tx
                 else:
                     task = (VALIDATION, tx, incarnation)
             if task is None:
-                self._active_tasks -= 1
+                counters[ACTIVE_TASKS] -= 1
                 self._check_done()
-            self._changed.notify_all()
+            self._wake()
             return task
 
-    def try_validation_abort(self, tx: TxIdx, incarnation: Incarnation) -> bool:
-        with self._lock:
-            if self._incarnation[tx] == incarnation and self._status[tx] == EXECUTED:
-                self._status[tx] = ABORTING
+    def try_validation_abort(self, tx: int, incarnation: int) -> bool:
+        with self.lock:
+            if self.incarnation[tx] == incarnation and self.status[tx] == EXECUTED:
+                self.status[tx] = ABORTING
                 return True
             return False
 
-    def finish_validation(self, tx: TxIdx, aborted: bool) -> Task | None:
-        with self._lock:
-            self._progress = time.monotonic()
+    def finish_validation(self, tx: int, aborted: bool) -> Task | None:
+        counters = self.counters
+        with self.lock:
+            self.progress[0] = time.monotonic()
             task: Task | None = None
             if aborted:
                 self._set_ready(tx)
-                self._decrease_validation_idx(tx + 1)
-                if self._execution_idx > tx:
-                    self._active_tasks += 1  # balanced by _try_incarnate on failure
-                    task = self._try_incarnate(tx)
-                    if task is not None:
-                        self._active_tasks -= 1
+                if tx + 1 < counters[VALIDATION_IDX]:
+                    counters[VALIDATION_IDX] = tx + 1
+                if counters[EXECUTION_IDX] > tx and self.status[tx] == READY_TO_EXECUTE:
+                    self.status[tx] = EXECUTING
+                    task = (EXECUTION, tx, self.incarnation[tx])
             if task is None:
-                self._active_tasks -= 1
+                counters[ACTIVE_TASKS] -= 1
                 self._check_done()
-            self._changed.notify_all()
+            self._wake()
             return task
 
     def check_progress(self, limit_seconds: float, block_id: str) -> None:
         """Raise instead of hanging when no task finished for `limit_seconds`."""
-        if not self._done and self.seconds_since_progress() > limit_seconds:
+        with self.lock:
+            stalled = time.monotonic() - self.progress[0]
+            counters = list(self.counters)
+        if counters[DONE] == 0 and stalled > limit_seconds:
             raise SchedulerStuck(
                 f"block {block_id}: no transaction finished for {limit_seconds:.0f} s "
-                f"(execution_idx={self._execution_idx}, validation_idx={self._validation_idx}, "
-                f"active={self._active_tasks})"
+                f"(execution_idx={counters[EXECUTION_IDX]}, validation_idx={counters[VALIDATION_IDX]}, "
+                f"active={counters[ACTIVE_TASKS]})"
             )

@@ -3,7 +3,7 @@
 A transaction is identified by its index in the block (`TxIdx`); each (re-)execution is an
 incarnation. `ESTIMATE` stands in multi-version memory for a write of an aborted incarnation:
 a reader that meets it waits for that transaction instead of using a value that will probably
-change. Tasks are (kind, tx, incarnation) tuples handed out by the `Scheduler`.
+change. Tasks are (EXECUTION or VALIDATION, tx, incarnation) tuples handed out by the `Scheduler`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ Incarnation = int
 
 EXECUTION: Final = 0
 VALIDATION: Final = 1
-Task = tuple[int, TxIdx, Incarnation]
 
 
 class Estimate:

@@ -1,12 +1,14 @@
 """The worker loop: take a task from the scheduler, execute or validate, report back.
 
 One thread runs one `Worker`; everything it creates while executing (journal, frames, views)
-stays its own until `MvMemory.record` publishes the reads and writes.
+stays its own until `MvMemory.record` publishes the reads and writes. The worker object's own
+attributes are Final; what it produces goes into the shared `outcomes` list, one slot per
+transaction, written only by the thread executing that transaction's current incarnation.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, final
 
 from interp.env import BlockEnv
 from interp.errors import InvalidTransaction
@@ -14,17 +16,25 @@ from interp.forks import ForkRules
 from interp.journal import Journal
 from interp.plain_state import PlainState
 from interp.transaction import Transaction
-from interp.tx import TxResult, execute_transaction
+from interp.tx import execute_transaction
 from parallel.mv_memory import MvMemory
 from parallel.mv_view import MvView
-from parallel.scheduler import Scheduler
-from parallel.types import EXECUTION, Blocked, Incarnation, Task, TxIdx
-
-# What an incarnation produced: a result, or the exception that made the transaction invalid.
-Outcome = TxResult | BaseException
+from parallel.scheduler import Scheduler, Task
+from parallel.types import EXECUTION, Blocked
 
 
+@final
 class Worker:
+    scheduler: Final[Scheduler]
+    memory: Final[MvMemory]
+    base: Final[PlainState]
+    transactions: Final[list[Transaction]]
+    env: Final[BlockEnv]
+    rules: Final[ForkRules]
+    # per transaction: its TxResult, or the exception that made it invalid (or crashed it)
+    outcomes: Final[list[object]]
+    failures: Final[list[BaseException]]  # this worker's own failure, if it had one
+
     def __init__(
         self,
         scheduler: Scheduler,
@@ -33,23 +43,24 @@ class Worker:
         transactions: list[Transaction],
         env: BlockEnv,
         rules: ForkRules,
-        outcomes: list[Outcome | None],
+        outcomes: list[object],
     ) -> None:
-        self.scheduler: Final = scheduler
-        self.memory: Final = memory
-        self.base: Final = base
-        self.transactions: Final = transactions
-        self.env: Final = env
-        self.rules: Final = rules
-        self.outcomes: Final = outcomes
-        self.failure: BaseException | None = None
+        self.scheduler = scheduler
+        self.memory = memory
+        self.base = base
+        self.transactions = transactions
+        self.env = env
+        self.rules = rules
+        self.outcomes = outcomes
+        self.failures = []
 
     def run(self) -> None:
         try:
             task: Task | None = None
-            while not self.scheduler.done():
+            scheduler = self.scheduler
+            while not scheduler.done():
                 if task is None:
-                    task = self.scheduler.next_task()
+                    task = scheduler.next_task()
                     continue
                 kind, tx, incarnation = task
                 if kind == EXECUTION:
@@ -57,13 +68,13 @@ class Worker:
                 else:
                     task = self.validate(tx, incarnation)
         except BaseException as error:  # surfaced by the executor, never swallowed
-            self.failure = error
+            self.failures.append(error)
             raise
 
-    def execute(self, tx: TxIdx, incarnation: Incarnation) -> Task | None:
+    def execute(self, tx: int, incarnation: int) -> Task | None:
         while True:
             journal = Journal(MvView(self.memory, self.base, tx))
-            outcome: Outcome
+            outcome: object
             writes: dict[int, object] = {}
             try:
                 result = execute_transaction(journal, self.env, self.transactions[tx], self.rules, self.env.gas_limit)
@@ -77,11 +88,11 @@ class Worker:
                 outcome = invalid  # maybe from stale reads; validation decides
             except Exception as error:  # noqa: BLE001 - speculative runs may see inconsistent state
                 outcome = error
-            wrote_new = self.memory.record(tx, incarnation, journal.reads, writes)
+            wrote_new = self.memory.record(tx, journal.reads, writes)
             self.outcomes[tx] = outcome
             return self.scheduler.finish_execution(tx, incarnation, wrote_new)
 
-    def validate(self, tx: TxIdx, incarnation: Incarnation) -> Task | None:
+    def validate(self, tx: int, incarnation: int) -> Task | None:
         valid = self.memory.validate_read_set(tx)
         aborted = not valid and self.scheduler.try_validation_abort(tx, incarnation)
         if aborted:
