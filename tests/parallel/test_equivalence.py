@@ -1,0 +1,134 @@
+"""Parallel execution equals sequential execution, exactly, for any worker count.
+
+The parallel path is forced (`execute_transactions_parallel`) so even small blocks go through
+Block-STM. The default run repeats each case a few times; the `slow` variants repeat 20 times
+with 1, 2, 4 and 8 workers (8 threads on 2 cores still interleave).
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from interp.block import BlockResult, block_env, execute_block, finish_block, post_block, pre_block
+from interp.header import Block
+from parallel.executor import execute_transactions_parallel
+from pevm import workloads
+from pevm.blockfile import load_block_file
+from pevm.compare import difference
+
+WORKERS = [1, 2, 4, 8]
+
+
+def run_parallel(workload: workloads.Workload, workers: int) -> BlockResult:
+    env = block_env(workload.block.header, workload.rules, workload.chain_id)
+    pre_block(workload.state, workload.block, workload.rules, env)
+    results = execute_transactions_parallel(workload.state, workload.block, env, workload.rules, workers)
+    outcome = finish_block(workload.block, workload.rules, results, None)
+    post_block(workload.state, workload.block, workload.rules)
+    return outcome
+
+
+def assert_equivalent(build: object, workers: int, repeats: int) -> None:
+    assert callable(build)
+    reference = build()
+    expected = execute_block(reference.state, reference.block, reference.rules, reference.chain_id)
+    for _ in range(repeats):
+        candidate = build()
+        result = run_parallel(candidate, workers)
+        diff = difference(expected, reference.state, result, candidate.state)
+        assert diff is None, f"{candidate.name} with {workers} workers: {diff}"
+
+
+CONFLICTS = sorted(workloads.CONFLICT_WORKLOADS)
+
+
+@pytest.mark.pure
+@pytest.mark.parametrize("name", CONFLICTS)
+@pytest.mark.parametrize("workers", [2, 4])
+def test_conflict_workloads(name: str, workers: int) -> None:
+    build = workloads.CONFLICT_WORKLOADS[name]
+    assert_equivalent(lambda: build(120), workers, 3)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", CONFLICTS)
+@pytest.mark.parametrize("workers", WORKERS)
+def test_conflict_workloads_repeated(name: str, workers: int) -> None:
+    build = workloads.CONFLICT_WORKLOADS[name]
+    assert_equivalent(lambda: build(300), workers, 20)
+
+
+def test_selfdestruct_redeploy_reads_wiped_storage() -> None:
+    """The redeployed child reads 0 from the slot its destroyed predecessor wrote."""
+    workload = workloads.selfdestruct_redeploy(12)
+    result = execute_block(workload.state, workload.block, workload.rules, workload.chain_id)
+    logged = [int.from_bytes(log.data, "big") for tx in result.results for log in tx.logs]
+    assert logged == [42, 0, 42, 0], logged  # each cycle: read after store, read after redeploy
+
+
+MAINNET_SAMPLE = ["4864590", "7279999", "12244000", "15537394", "19933612"]
+
+
+@pytest.mark.parametrize("number", MAINNET_SAMPLE)
+def test_mainnet_blocks(shared_dir: Path, number: str) -> None:
+    path = shared_dir / "mainnet" / f"{number}.json.gz"
+    assert_equivalent(lambda: _as_workload(load_block_file(path)), 2, 2)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", WORKERS)
+def test_all_mainnet_blocks_repeated(shared_dir: Path, workers: int) -> None:
+    for path in sorted((shared_dir / "mainnet").glob("*.json.gz")):
+        assert_equivalent(lambda: _as_workload(load_block_file(path)), workers, 20)
+
+
+def _as_workload(block_file: object) -> workloads.Workload:
+    workload = workloads.Workload(str(block_file.number), block_file.state, block_file.block, block_file.rules)  # type: ignore[attr-defined]
+    return workload
+
+
+# --- generated conflict blocks --------------------------------------------------------------
+@st.composite
+def conflict_blocks(draw: st.DrawFn) -> workloads.Workload:
+    """Few senders, a hot counter, a coinbase reader, transfers to a small set of recipients."""
+    seed = draw(st.integers(min_value=0, max_value=2**32))
+    size = draw(st.integers(min_value=4, max_value=60))
+    kinds = draw(st.lists(st.sampled_from(["transfer", "counter", "coinbase", "self"]), min_size=size, max_size=size))
+    accounts = workloads.Accounts(seed, signed=False)
+    state, senders = workloads._conflict_state(accounts, draw(st.integers(min_value=1, max_value=5)))
+    recipients = [accounts.new() for _ in range(3)] + senders
+    counter = accounts.new()
+    reader = accounts.new()
+    state.set_account(counter, 0, 1, workloads.HOT_COUNTER, {})
+    state.set_account(reader, 0, 1, workloads.COINBASE_READER, {})
+    nonces = dict.fromkeys(senders, 0)
+    rng = random.Random(seed)
+    transactions = []
+    for kind in kinds:
+        sender = rng.choice(senders)
+        nonce = nonces[sender]
+        nonces[sender] += 1
+        if kind == "transfer":
+            tx = accounts.transaction(sender, nonce, rng.choice(recipients), rng.randrange(10**18), b"", 21_000)
+        elif kind == "counter":
+            tx = accounts.transaction(sender, nonce, counter, 0, b"", 60_000)
+        elif kind == "coinbase":
+            tx = accounts.transaction(sender, nonce, reader, 0, b"", 60_000)
+        else:
+            tx = accounts.transaction(sender, nonce, sender, 1, b"", 21_000)
+        transactions.append(tx)
+    return workloads._block(state, transactions, f"generated-{seed}")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(conflict_blocks(), st.sampled_from([2, 3, 4, 8]))
+def test_generated_conflict_blocks(workload: workloads.Workload, workers: int) -> None:
+    reference = Block(workload.block.header, list(workload.block.transactions), [], [])
+    sequential_state = workload.state.copy()
+    expected = execute_block(sequential_state, reference, workload.rules, workload.chain_id)
+    result = run_parallel(workload, workers)
+    assert difference(expected, sequential_state, result, workload.state) is None

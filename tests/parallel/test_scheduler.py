@@ -1,0 +1,80 @@
+"""Scheduler behaviour: termination, dependencies, and the watchdog that turns a scheduler bug
+into an error naming the block instead of a hang."""
+
+from __future__ import annotations
+
+import pytest
+
+from parallel import executor
+from parallel.scheduler import EXECUTION, VALIDATION, Scheduler
+from parallel.types import SchedulerStuck
+from pevm import workloads
+from interp.block import block_env
+
+
+@pytest.mark.pure
+def test_single_worker_sweeps_execute_then_validate() -> None:
+    scheduler = Scheduler(2)
+    assert scheduler.next_task() == (EXECUTION, 0, 0)
+    assert scheduler.finish_execution(0, 0, True) is None
+    assert scheduler.next_task() == (VALIDATION, 0, 0)
+    assert scheduler.finish_validation(0, False) is None
+    assert scheduler.next_task() == (EXECUTION, 1, 0)
+    assert scheduler.finish_execution(1, 0, True) is None
+    assert scheduler.next_task() == (VALIDATION, 1, 0)
+    assert scheduler.finish_validation(1, False) is None
+    assert scheduler.next_task() is None
+    assert scheduler.done()
+
+
+@pytest.mark.pure
+def test_abort_reexecutes_with_next_incarnation() -> None:
+    scheduler = Scheduler(1)
+    assert scheduler.next_task() == (EXECUTION, 0, 0)
+    scheduler.finish_execution(0, 0, True)
+    assert scheduler.next_task() == (VALIDATION, 0, 0)
+    assert scheduler.try_validation_abort(0, 0)
+    assert scheduler.finish_validation(0, True) == (EXECUTION, 0, 1)
+    assert scheduler.reexecutions() == 1
+
+
+@pytest.mark.pure
+def test_dependency_parks_until_the_writer_finishes() -> None:
+    scheduler = Scheduler(2)
+    first = scheduler.next_task()
+    second = scheduler.next_task()
+    assert first == (EXECUTION, 0, 0) and second == (EXECUTION, 1, 0)
+    assert scheduler.add_dependency(1, 0)  # tx 1 read an ESTIMATE of tx 0
+    scheduler.finish_execution(0, 0, True)
+    assert scheduler.next_task() == (VALIDATION, 0, 0)
+    assert scheduler.finish_validation(0, False) is None
+    assert scheduler.next_task() == (EXECUTION, 1, 1)  # resumed as its next incarnation
+
+
+def test_check_progress_names_the_block() -> None:
+    scheduler = Scheduler(3)
+    scheduler.next_task()
+    scheduler.progress[0] -= 10.0  # nothing finished for ten seconds
+    with pytest.raises(SchedulerStuck, match="block 1234: no transaction finished"):
+        scheduler.check_progress(5.0, "1234")
+
+
+class LosingWorker:
+    """A broken worker that takes a task and never reports back: the lost task keeps the
+    scheduler from finishing, which the executor's watchdog must turn into an error."""
+
+    def __init__(self, scheduler: Scheduler, *args: object) -> None:
+        self.scheduler = scheduler
+        self.failures: list[BaseException] = []
+
+    def run(self) -> None:
+        self.scheduler.next_task()
+
+
+def test_executor_watchdog_raises_instead_of_hanging(monkeypatch: pytest.MonkeyPatch) -> None:
+    workload = workloads.raw_transfers(8)
+    env = block_env(workload.block.header, workload.rules, workload.chain_id)
+    monkeypatch.setattr(executor, "WATCHDOG_SECONDS", 1.0)
+    monkeypatch.setattr(executor, "Worker", LosingWorker)
+    with pytest.raises(SchedulerStuck, match=f"block {workload.block.header.number}"):
+        executor.execute_transactions_parallel(workload.state, workload.block, env, workload.rules, 2)
