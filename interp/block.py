@@ -87,7 +87,7 @@ def system_call(state: PlainState, env: BlockEnv, rules: ForkRules, target: int,
     ctx = TxContext(rules, table(rules.fork), precompiles_for(rules.fork), env,
                     TxEnv(SYSTEM_ADDRESS, 0, (), SYSTEM_CALL_GAS), journal)  # fmt: skip
     code = journal.code(journal.account(target))
-    msg = Message(SYSTEM_ADDRESS, target, target, 0, data, SYSTEM_CALL_GAS, 0, False, False, code)
+    msg = Message(SYSTEM_ADDRESS, target, target, 0, data, SYSTEM_CALL_GAS, 0, False, False, code, False)
     frame = call.process_message(ctx, msg)
     for account in list(journal.accounts.values()):
         if account.touched and journal.is_empty(account):

@@ -26,7 +26,7 @@ RIPEMD160_ADDRESS = 3
 
 def _run(ctx: TxContext, frame: Frame) -> None:
     """Execute the frame's code or precompile; on an exceptional halt consume all gas."""
-    precompile = ctx.precompiles.get(frame.msg.code_address)
+    precompile = None if frame.msg.delegated else ctx.precompiles.get(frame.msg.code_address)
     try:
         if precompile is not None:
             try:

@@ -56,6 +56,7 @@ class Message:
     is_static: Final[bool]
     transfers_value: Final[bool]  # DELEGATECALL passes the value on without moving it
     code: Final[CodeAnalysis]
+    delegated: Final[bool]  # EIP-7702: code_address is a delegate; precompiles do not run
 
     def __init__(
         self,
@@ -69,6 +70,7 @@ class Message:
         is_static: bool,
         transfers_value: bool,
         code: CodeAnalysis,
+        delegated: bool,
     ) -> None:
         self.caller = caller
         self.target = target
@@ -80,6 +82,7 @@ class Message:
         self.is_static = is_static
         self.transfers_value = transfers_value
         self.code = code
+        self.delegated = delegated
 
 
 @final

@@ -98,18 +98,18 @@ def fake_exponential(factor: int, numerator: int, denominator: int) -> int:
     return output // denominator
 
 
-def charge_account_access(frame: Frame, address: int) -> None:
-    """EIP-2929: warm the account, charging the cold surcharge on first access.
-
-    Precompiles and the accounts warmed at transaction start never pay it. Before Berlin the
-    static cost covers everything.
-    """
+def warm(frame: Frame, address: int) -> bool:
+    """EIP-2929: mark the account accessed; True when it was cold. Precompiles are always warm."""
     ctx = frame.ctx
-    if not ctx.rules.eip2929_access_lists:
-        return
-    journal = ctx.journal
-    account = journal.account(address)
+    account = ctx.journal.account(address)
     if account.warm or address in ctx.precompiles:
-        return
-    charge(frame, COLD_ACCOUNT_SURCHARGE)
-    journal.warm_account(account)
+        return False
+    ctx.journal.warm_account(account)
+    return True
+
+
+def charge_account_access(frame: Frame, address: int) -> None:
+    """EIP-2929: the cold surcharge on an account's first access (the static cost covers the
+    warm part). Before Berlin the static cost covers everything."""
+    if frame.ctx.rules.eip2929_access_lists and warm(frame, address):
+        charge(frame, COLD_ACCOUNT_SURCHARGE)

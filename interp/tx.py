@@ -13,7 +13,8 @@ from typing import Final, final
 from mypy_extensions import i64
 
 from interp import call
-from interp.analysis import analyse
+from interp.analysis import EMPTY_CODE, analyse
+from interp.delegation import PER_AUTH_BASE_COST, PER_EMPTY_ACCOUNT_COST, delegation_target, designator
 from interp.env import BlockEnv, TxEnv
 from interp.errors import (
     TX_BLOB_CREATE,
@@ -35,6 +36,7 @@ from interp.errors import (
     TX_NONCE_TOO_LOW,
     TX_PRIORITY_ABOVE_MAX_FEE,
     TX_SENDER_NOT_EOA,
+    TX_SETCODE_CREATE,
     TX_SETCODE_EMPTY,
     TX_SETCODE_PRE_FORK,
     TX_TYPE_NOT_SUPPORTED,
@@ -61,7 +63,6 @@ from precompiles.registry import precompiles_for
 BLOB_VERSION_KZG: Final = 0x01
 MAX_NONCE: Final = (1 << 64) - 1
 MAX_GAS_LIMIT: Final = (1 << 63) - 1  # EIP-1985: gas values fit a signed 64-bit word
-PER_EMPTY_ACCOUNT_COST: Final[i64] = 25000  # EIP-7702 authorization
 FLOOR_TOKEN_COST: Final[i64] = 10  # EIP-7623
 NONZERO_TOKENS: Final[i64] = 4
 
@@ -172,6 +173,8 @@ def validate(tx: Transaction, block: BlockEnv, rules: ForkRules, gas_available: 
     if tx.tx_type == BLOB:
         _validate_blobs(tx, block, rules)
     if tx.tx_type == SET_CODE:
+        if tx.to is None:
+            raise InvalidTransaction(TX_SETCODE_CREATE, "set-code transactions cannot create")
         if len(tx.authorizations) == 0:
             raise InvalidTransaction(TX_SETCODE_EMPTY, "empty authorization list")
     return intrinsic
@@ -199,11 +202,6 @@ def _validate_blobs(tx: Transaction, block: BlockEnv, rules: ForkRules) -> None:
         raise InvalidTransaction(TX_BLOB_FEE_TOO_LOW, "max fee per blob gas below the blob base fee")
 
 
-def _is_delegation(code: bytes) -> bool:
-    """EIP-7702 delegation designator: 0xef0100 ++ address."""
-    return len(code) == 23 and code[0] == 0xEF and code[1] == 0x01 and code[2] == 0x00
-
-
 def pre_execution(ctx: TxContext, tx: Transaction) -> TxAccount:
     """Checks against the sender's state, then buy gas, bump the nonce and warm accounts."""
     journal = ctx.journal
@@ -211,7 +209,7 @@ def pre_execution(ctx: TxContext, tx: Transaction) -> TxAccount:
     block = ctx.block
     sender = journal.account(tx.sender)
     code = journal.code(sender)
-    if code.size != 0 and not (rules.eip7702_set_code and _is_delegation(code.code)):
+    if code.size != 0 and not (rules.eip7702_set_code and delegation_target(code) >= 0):
         raise InvalidTransaction(TX_SENDER_NOT_EOA, "sender has code (EIP-3607)")
     nonce = journal.nonce(sender)
     if tx.nonce > nonce:
@@ -240,6 +238,31 @@ def pre_execution(ctx: TxContext, tx: Transaction) -> TxAccount:
     return sender
 
 
+def set_delegations(ctx: TxContext, tx: Transaction) -> None:
+    """EIP-7702: apply each valid authorization (set the authority's code to a delegation
+    designator, bump its nonce); invalid ones are skipped. Outside any call frame, so a failing
+    call does not undo them; refunds for existing authorities count even then."""
+    journal = ctx.journal
+    for auth in tx.authorizations:
+        if auth.chain_id != 0 and auth.chain_id != ctx.block.chain_id:
+            continue
+        authority = auth.authority
+        if authority is None:
+            continue
+        account = journal.account(authority)
+        journal.warm_account(account)
+        code = journal.code(account)
+        if code.size != 0 and delegation_target(code) < 0:
+            continue
+        if journal.nonce(account) != auth.nonce:
+            continue
+        if journal.exists(account):
+            journal.refund += PER_EMPTY_ACCOUNT_COST - PER_AUTH_BASE_COST
+        journal.set_code(account, EMPTY_CODE if auth.address == 0 else analyse(designator(auth.address)))
+        journal.set_nonce(account, auth.nonce + 1)
+        journal.mark_exists(account)
+
+
 def execute(ctx: TxContext, tx: Transaction, intrinsic: i64) -> tuple[Frame, int | None]:
     """Run the transaction's message; returns the top frame and the created address."""
     journal = ctx.journal
@@ -248,7 +271,7 @@ def execute(ctx: TxContext, tx: Transaction, intrinsic: i64) -> tuple[Frame, int
     if tx.to is None:
         target = create_address(tx.sender, tx.nonce)
         created = journal.account(target)
-        msg = Message(tx.sender, target, target, tx.value, b"", gas, 0, False, True, analyse(tx.data))
+        msg = Message(tx.sender, target, target, tx.value, b"", gas, 0, False, True, analyse(tx.data), False)
         if journal.nonce(created) != 0 or journal.code(created).size != 0 or journal.has_storage(created):
             frame = Frame(ctx, msg, created)  # EIP-684/7610 collision: all gas is consumed
             frame.gas = 0
@@ -256,9 +279,17 @@ def execute(ctx: TxContext, tx: Transaction, intrinsic: i64) -> tuple[Frame, int
             return frame, None
         frame = call.process_create(ctx, msg)
         return frame, target
+    if tx.authorizations:
+        set_delegations(ctx, tx)
     target_account = journal.account(tx.to)
     code = journal.code(target_account)
-    msg = Message(tx.sender, tx.to, tx.to, tx.value, tx.data, gas, 0, False, True, code)
+    runs = tx.to
+    delegate = delegation_target(code) if rules.eip7702_set_code else -1
+    if delegate >= 0:  # EIP-7702: run the delegate's code; the delegate is warm, at no charge
+        journal.warm_account(journal.account(delegate))
+        code = journal.code(journal.account(delegate))
+        runs = delegate
+    msg = Message(tx.sender, tx.to, runs, tx.value, tx.data, gas, 0, False, True, code, delegate >= 0)
     frame = call.process_message(ctx, msg)
     if rules.eip161_state_clearing:
         journal.touch(target_account)

@@ -23,10 +23,13 @@ from interp.gas import (
     SELFDESTRUCT_REFUND,
     all_but_one_64th,
     charge,
+    WARM_ACCESS,
     charge_account_access,
     expand_memory,
+    warm,
     words,
 )
+from interp.delegation import delegation_target
 from interp.words import ADDRESS_MASK
 from primitives.keccak import keccak256
 from primitives.rlp import encode
@@ -79,7 +82,7 @@ def _create(f: Frame, value: int, init_code: bytes, salt: int, is_create2: bool)
         return
     msg = Message(
         f.msg.target, target, target, value, b"", gas, f.msg.depth + 1, False, True,
-        analyse(init_code),
+        analyse(init_code), False,
     )  # fmt: skip
     child = call.process_create(ctx, msg)
     f.gas += child.gas
@@ -152,8 +155,20 @@ def _call_gas(f: Frame, requested: int, extra: i64) -> i64:
     return gas
 
 
+def _delegate(f: Frame, code_address: int) -> int:
+    """EIP-7702: the delegate whose code runs when `code_address` holds a delegation designator
+    (charging its warm or cold access), else -1."""
+    ctx = f.ctx
+    if not ctx.rules.eip7702_set_code:
+        return -1
+    delegate = delegation_target(ctx.journal.code(ctx.journal.account(code_address)))
+    if delegate >= 0:
+        charge(f, COLD_ACCOUNT_ACCESS if warm(f, delegate) else WARM_ACCESS)
+    return delegate
+
+
 def _call(
-    f: Frame, gas: i64, value: int, target: int, code_address: int, caller: int,
+    f: Frame, gas: i64, value: int, target: int, code_address: int, delegate: int, caller: int,
     transfers_value: bool, is_static: bool, in_offset: int, in_size: int, out_offset: int,
     out_size: int,
 ) -> None:  # fmt: skip
@@ -172,10 +187,11 @@ def _call(
         stack.append(0)
         return
     data = bytes(f.memory[in_offset : in_offset + in_size]) if in_size else b""
-    code = journal.code(journal.account(code_address))
+    runs = delegate if delegate >= 0 else code_address
+    code = journal.code(journal.account(runs))
     msg = Message(
-        caller, target, code_address, value, data, gas + stipend, f.msg.depth + 1, is_static,
-        transfers_value, code,
+        caller, target, runs, value, data, gas + stipend, f.msg.depth + 1, is_static,
+        transfers_value, code, delegate >= 0,
     )  # fmt: skip
     child = call.process_message(ctx, msg)
     f.gas += child.gas
@@ -203,6 +219,7 @@ def call_(f: Frame) -> None:
     # GAS
     _expand_call_memory(f, in_offset, in_size, out_offset, out_size)
     charge_account_access(f, target)
+    delegate = _delegate(f, target)
     ctx = f.ctx
     journal = ctx.journal
     extra: i64 = 0
@@ -218,8 +235,8 @@ def call_(f: Frame) -> None:
     if f.msg.is_static and value != 0:
         raise WriteInStaticContext
     # OPERATION
-    _call(f, gas, value, target, target, f.msg.target, True, f.msg.is_static, in_offset, in_size,
-          out_offset, out_size)  # fmt: skip
+    _call(f, gas, value, target, target, delegate, f.msg.target, True, f.msg.is_static, in_offset,
+          in_size, out_offset, out_size)  # fmt: skip
 
 
 def callcode(f: Frame) -> None:
@@ -237,8 +254,9 @@ def callcode(f: Frame) -> None:
     out_size = stack.pop()
     _expand_call_memory(f, in_offset, in_size, out_offset, out_size)
     charge_account_access(f, code_address)
+    delegate = _delegate(f, code_address)
     gas = _call_gas(f, requested, CALL_VALUE if value != 0 else 0)
-    _call(f, gas, value, f.msg.target, code_address, f.msg.target, True, f.msg.is_static,
+    _call(f, gas, value, f.msg.target, code_address, delegate, f.msg.target, True, f.msg.is_static,
           in_offset, in_size, out_offset, out_size)  # fmt: skip
 
 
@@ -256,9 +274,10 @@ def delegatecall(f: Frame) -> None:
     out_size = stack.pop()
     _expand_call_memory(f, in_offset, in_size, out_offset, out_size)
     charge_account_access(f, code_address)
+    delegate = _delegate(f, code_address)
     gas = _call_gas(f, requested, 0)
-    _call(f, gas, f.msg.value, f.msg.target, code_address, f.msg.caller, False, f.msg.is_static,
-          in_offset, in_size, out_offset, out_size)  # fmt: skip
+    _call(f, gas, f.msg.value, f.msg.target, code_address, delegate, f.msg.caller, False,
+          f.msg.is_static, in_offset, in_size, out_offset, out_size)  # fmt: skip
 
 
 def staticcall(f: Frame) -> None:
@@ -275,9 +294,10 @@ def staticcall(f: Frame) -> None:
     out_size = stack.pop()
     _expand_call_memory(f, in_offset, in_size, out_offset, out_size)
     charge_account_access(f, target)
+    delegate = _delegate(f, target)
     gas = _call_gas(f, requested, 0)
-    _call(f, gas, 0, target, target, f.msg.target, True, True, in_offset, in_size, out_offset,
-          out_size)  # fmt: skip
+    _call(f, gas, 0, target, target, delegate, f.msg.target, True, True, in_offset, in_size,
+          out_offset, out_size)  # fmt: skip
 
 
 # --- halting --------------------------------------------------------------------------------
@@ -310,9 +330,8 @@ def selfdestruct(f: Frame) -> None:
     journal = ctx.journal
     originator = f.account
     recipient = journal.account(beneficiary)
-    if rules.eip2929_access_lists and not recipient.warm and beneficiary not in ctx.precompiles:
+    if rules.eip2929_access_lists and warm(f, beneficiary):
         charge(f, COLD_ACCOUNT_ACCESS)
-        journal.warm_account(recipient)
     if rules.eip161_state_clearing:
         if journal.balance(originator) != 0 and journal.is_dead(recipient):
             charge(f, NEW_ACCOUNT)
