@@ -252,6 +252,35 @@ class MvMemory:
             return False
         return self.base.has_storage(address)
 
+    def exists(self, address: int, tx: int) -> bool:
+        """Whether the account is in the state as `tx` sees it: as PlainState.apply would have it,
+        the last EXISTS write (or the base), unless a later write to one of its fields created it."""
+        snapshot = self.cells.get(account_loc(EXISTS, address), EMPTY)
+        position = below(snapshot[0], tx)
+        if position > 0:
+            writer = snapshot[0][position - 1]
+            if value_at(snapshot, position) is True:
+                return True
+        else:
+            writer = -1
+            if self.base.exists(address):
+                return True
+        for kind in (BALANCE, NONCE, CODE):
+            field = self.cells.get(account_loc(kind, address), EMPTY)
+            field_position = below(field[0], tx)
+            if field_position > 0 and field[0][field_position - 1] > writer:
+                value_at(field, field_position)
+                return True
+        loc = account_loc(BALANCE, address)
+        if loc in self.deltas:
+            with self.locks[address % SHARDS]:
+                for delta_writer, delta in self.deltas[loc].items():
+                    if writer < delta_writer < tx:
+                        if delta is ESTIMATE:
+                            raise Blocked(delta_writer)
+                        return True
+        return False
+
     def resolve(self, loc: int, tx: int) -> object:
         """What a read of `loc` by `tx` returns now, by the same rules the view uses."""
         kind = loc_kind(loc)
@@ -262,15 +291,15 @@ class MvMemory:
             return self.read_balance(address, tx)
         if kind == STORAGE_GEN:
             return self.has_storage(address, tx)
+        if kind == EXISTS:
+            return self.exists(address, tx)
         value = self.read(loc, tx)
         if value is not NOT_FOUND:
             return value
         if kind == NONCE:
             return self.base.nonce(address)
-        if kind == CODE:
-            return self.base.code(address)
-        assert kind == EXISTS
-        return self.base.exists(address)
+        assert kind == CODE
+        return self.base.code(address)
 
     def validate_read_set(self, tx: int) -> bool:
         """True while every location `tx` read still resolves to the value it saw."""

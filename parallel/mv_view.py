@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import final
 
 from interp.analysis import CodeAnalysis
-from interp.locations import CODE, EXISTS, NONCE, account_loc
+from interp.locations import CODE, NONCE, account_loc
 from interp.plain_state import PlainState
 from interp.view import StateView
 from parallel.mv_memory import MvMemory
@@ -41,9 +41,7 @@ class MvView(StateView):
         return self.memory.read_storage(address, slot, self.tx)
 
     def exists(self, address: int) -> bool:
-        value = self.memory.resolve(account_loc(EXISTS, address), self.tx)
-        assert isinstance(value, bool)
-        return value
+        return self.memory.exists(address, self.tx)
 
     def has_storage(self, address: int) -> bool:
         return self.memory.has_storage(address, self.tx)
