@@ -1,4 +1,5 @@
-"""0x05 MODEXP: base ** exp % mod over arbitrary lengths (EIP-198), repriced by EIP-2565.
+"""0x05 MODEXP: base ** exp % mod over arbitrary lengths (EIP-198), repriced by EIP-2565 and
+EIP-7883, bounded by EIP-7823.
 
 Declared lengths may be far beyond the input (missing bytes read as zero) or astronomically
 large: gas is computed from the lengths without allocating anything, and the call fails
@@ -7,8 +8,11 @@ before any arithmetic when it cannot pay.
 
 from __future__ import annotations
 
+from typing import Final
+
 from mypy_extensions import i64
 
+from precompiles.errors import PrecompileFailure
 from precompiles.pricing import charge
 
 
@@ -86,4 +90,27 @@ def modexp_byzantium(data: bytes, gas_limit: i64) -> tuple[i64, bytes]:
 
 def modexp_berlin(data: bytes, gas_limit: i64) -> tuple[i64, bytes]:
     cost = charge(gas_berlin(data), gas_limit)
+    return cost, compute(data)
+
+
+MAX_INPUT_LENGTH_EIP7823: Final = 1024
+
+
+def gas_osaka(data: bytes) -> int:
+    """EIP-7883: at least 500; 16 for operands up to 32 bytes, else 2 * words^2; exponent bytes
+    past the first 32 count 16 iterations each."""
+    base_length, exp_length, mod_length = _lengths(data)
+    longest = max(base_length, mod_length)
+    words = (longest + 7) // 8
+    complexity = 16 if longest <= 32 else 2 * words * words
+    iterations = max(adjusted_exponent_length(data, base_length, exp_length, 16), 1)
+    return max(500, complexity * iterations)
+
+
+def modexp_osaka(data: bytes, gas_limit: i64) -> tuple[i64, bytes]:
+    """EIP-7823 bounds every length to 1024 bytes; EIP-7883 reprices."""
+    for length in _lengths(data):
+        if length > MAX_INPUT_LENGTH_EIP7823:
+            raise PrecompileFailure
+    cost = charge(gas_osaka(data), gas_limit)
     return cost, compute(data)

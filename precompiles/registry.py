@@ -7,7 +7,7 @@ from typing import Callable, Final
 
 from mypy_extensions import i64
 
-from interp.forks import BERLIN, BYZANTIUM, CANCUN, FORK_NAMES, ISTANBUL
+from interp.forks import BERLIN, BYZANTIUM, CANCUN, FORK_NAMES, ISTANBUL, OSAKA
 from precompiles.blake2f import blake2f
 from precompiles.bn254 import (
     ecadd_byzantium,
@@ -19,7 +19,8 @@ from precompiles.bn254 import (
 )
 from precompiles.ecrecover import ecrecover
 from precompiles.identity import identity
-from precompiles.modexp import modexp_berlin, modexp_byzantium
+from precompiles.modexp import modexp_berlin, modexp_byzantium, modexp_osaka
+from precompiles.p256verify import p256verify
 from precompiles.point_evaluation import point_evaluation
 from precompiles.ripemd160 import ripemd160
 from precompiles.sha256 import sha256
@@ -45,6 +46,9 @@ def _build() -> tuple[dict[int, PrecompileFn], ...]:
             table[5] = modexp_berlin  # EIP-2565
         elif fork == CANCUN:
             table[10] = point_evaluation  # EIP-4844
+        elif fork == OSAKA:
+            table[5] = modexp_osaka  # EIP-7823, EIP-7883
+            table[0x100] = p256verify  # EIP-7951
         forks.append(dict(table))
     return tuple(forks)
 
