@@ -14,6 +14,9 @@ from interp import errors
 EQUIVALENT: Final[dict[str, frozenset[str]]] = {
     # A gas limit times price that overflows 256 bits can never be paid for.
     "TransactionException.GASLIMIT_PRICE_PRODUCT_OVERFLOW": frozenset({errors.TX_INSUFFICIENT_FUNDS}),
+    # From Prague the specification checks max(intrinsic gas, EIP-7623 floor) in one test and
+    # raises one error for both; execution-spec-tests names it either way.
+    "TransactionException.INTRINSIC_GAS_TOO_LOW": frozenset({errors.TX_CALLDATA_FLOOR}),
 }
 
 
