@@ -19,9 +19,19 @@ from interp.env import BlockEnv, TxEnv
 from interp.forks import BYZANTIUM, CONSTANTINOPLE, HOMESTEAD, ForkRules
 from interp.frame import Message, TxContext
 from interp.header import Block, Header
-from interp.journal import Journal
+from interp.errors import InvalidBlock
+from interp.journal import Journal, Log
 from interp.plain_state import PlainState
 from interp.receipt import Receipt
+from interp.requests import (
+    CONSOLIDATION_REQUEST_ADDRESS,
+    CONSOLIDATION_REQUEST_TYPE,
+    DEPOSIT_REQUEST_TYPE,
+    WITHDRAWAL_REQUEST_ADDRESS,
+    WITHDRAWAL_REQUEST_TYPE,
+    deposit_requests,
+    requests_hash,
+)
 from interp.state_root import state_root
 from interp.tx import TxResult, blob_base_fee, execute_transaction
 from opcodes.forks import table
@@ -31,7 +41,10 @@ from primitives.trie import ordered_trie_root
 
 SYSTEM_ADDRESS: Final = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFE
 BEACON_ROOTS_ADDRESS: Final = 0x000F3DF6D732807EF1319FB7B8BB8522D0BEAC02
+HISTORY_STORAGE_ADDRESS: Final = 0x0000F90827F1C53A10CB7A02335B175320002935
 SYSTEM_CALL_GAS: Final[i64] = 30_000_000
+SYSTEM_CONTRACT_EMPTY: Final = "BlockException.SYSTEM_CONTRACT_EMPTY"
+SYSTEM_CONTRACT_FAILED: Final = "BlockException.SYSTEM_CONTRACT_CALL_FAILED"
 ETHER: Final = 10**18
 GWEI: Final = 10**9
 
@@ -46,6 +59,7 @@ class BlockResult:
     blob_gas_used: Final[i64]
     logs_bloom: Final[bytes]
     receipts_root: Final[bytes | None]  # None: pre-Byzantium receipts need intermediate roots
+    requests_hash: Final[bytes | None]  # EIP-7685, from Prague
 
     def __init__(
         self,
@@ -55,6 +69,7 @@ class BlockResult:
         blob_gas_used: i64,
         logs_bloom: bytes,
         receipts_root: bytes | None,
+        requests_hash: bytes | None,
     ) -> None:
         self.results = results
         self.receipts = receipts
@@ -62,6 +77,7 @@ class BlockResult:
         self.blob_gas_used = blob_gas_used
         self.logs_bloom = logs_bloom
         self.receipts_root = receipts_root
+        self.requests_hash = requests_hash
 
 
 def block_env(header: Header, rules: ForkRules, chain_id: int) -> BlockEnv:
@@ -81,14 +97,21 @@ def block_env(header: Header, rules: ForkRules, chain_id: int) -> BlockEnv:
     )
 
 
-def system_call(state: PlainState, env: BlockEnv, rules: ForkRules, target: int, data: bytes) -> bytes:
-    """Call a system contract as SYSTEM_ADDRESS, outside any transaction: no fee, no nonce."""
+def system_call(state: PlainState, env: BlockEnv, rules: ForkRules, target: int, data: bytes, checked: bool = False) -> bytes:
+    """Call a system contract as SYSTEM_ADDRESS, outside any transaction: no fee, no nonce.
+
+    A checked call (EIP-7002/7251 request contracts) must find code and succeed, or the block is
+    invalid."""
     journal = Journal(state)
     ctx = TxContext(rules, table(rules.fork), precompiles_for(rules.fork), env,
                     TxEnv(SYSTEM_ADDRESS, 0, (), SYSTEM_CALL_GAS), journal)  # fmt: skip
     code = journal.code(journal.account(target))
+    if checked and code.size == 0:
+        raise InvalidBlock(SYSTEM_CONTRACT_EMPTY, f"system contract 0x{target:040x} has no code")
     msg = Message(SYSTEM_ADDRESS, target, target, 0, data, SYSTEM_CALL_GAS, 0, False, False, code, False)
     frame = call.process_message(ctx, msg)
+    if checked and (frame.halted or frame.reverted):
+        raise InvalidBlock(SYSTEM_CONTRACT_FAILED, f"system contract 0x{target:040x} call failed")
     for account in list(journal.accounts.values()):
         if account.touched and journal.is_empty(account):
             journal.delete_account(account)
@@ -103,6 +126,8 @@ def pre_block(state: PlainState, block: Block, rules: ForkRules, env: BlockEnv) 
     root = block.header.parent_beacon_block_root
     if rules.eip4788_beacon_root and root is not None and state.code(BEACON_ROOTS_ADDRESS).size > 0:
         system_call(state, env, rules, BEACON_ROOTS_ADDRESS, root)
+    if rules.eip2935_history and state.code(HISTORY_STORAGE_ADDRESS).size > 0:
+        system_call(state, env, rules, HISTORY_STORAGE_ADDRESS, block.header.parent_hash)
 
 
 def execute_transactions(
@@ -122,7 +147,13 @@ def execute_transactions(
     return results
 
 
-def finish_block(block: Block, rules: ForkRules, results: list[TxResult], intermediate_roots: list[bytes] | None) -> BlockResult:
+def finish_block(
+    block: Block,
+    rules: ForkRules,
+    results: list[TxResult],
+    intermediate_roots: list[bytes] | None,
+    requests: list[bytes] | None,
+) -> BlockResult:
     """Receipts, bloom and receipts root from the transactions' results.
 
     Before Byzantium a receipt needs the state root after its transaction
@@ -144,22 +175,20 @@ def finish_block(block: Block, rules: ForkRules, results: list[TxResult], interm
     root: bytes | None = ordered_trie_root([receipt.encode() for receipt in receipts])
     if not rules.eip658_receipt_status and intermediate_roots is None:
         root = None
-    return BlockResult(results, receipts, cumulative, blob_gas, bloom, root)
+    return BlockResult(results, receipts, cumulative, blob_gas, bloom, root,
+                       None if requests is None else requests_hash(requests))  # fmt: skip
 
 
-def post_block(state: PlainState, block: Block, rules: ForkRules) -> bool:
-    """Rewards and withdrawals after the transactions. False when the block's ommer headers are
-    unknown, so the rewards (and the post state) are incomplete."""
+def post_block(state: PlainState, block: Block, rules: ForkRules, env: BlockEnv, results: list[TxResult]) -> list[bytes] | None:
+    """Rewards, withdrawals and (from Prague) requests after the transactions; returns the
+    requests. Ommer rewards need the ommer headers: a block file that lists only their hashes
+    (`block.ommers is None`) gets none, and its post state lacks them."""
     journal = Journal(state)
-    complete = True
     if not rules.proof_of_stake:
         reward = block_reward(rules)
         miner = journal.account(block.header.coinbase)
         journal.mark_exists(miner)
-        ommers = block.ommers
-        if ommers is None:
-            complete = False
-            ommers = []
+        ommers = block.ommers if block.ommers is not None else []
         journal.credit(miner, reward + reward // 32 * len(ommers))
         for ommer in ommers:
             ommer_miner = journal.account(ommer.coinbase)
@@ -174,7 +203,27 @@ def post_block(state: PlainState, block: Block, rules: ForkRules) -> bool:
             if account.touched and journal.is_empty(account):
                 journal.delete_account(account)
     state.apply(journal.write_set())
-    return complete
+    if not rules.eip7685_requests:
+        return None
+    return general_purpose_requests(state, rules, env, results)
+
+
+def general_purpose_requests(state: PlainState, rules: ForkRules, env: BlockEnv, results: list[TxResult]) -> list[bytes]:
+    """EIP-7685: deposits from logs, then withdrawal and consolidation requests dequeued from
+    their system contracts; each type is listed only when it has requests."""
+    requests: list[bytes] = []
+    logs: list[Log] = []
+    for result in results:
+        logs.extend(result.logs)
+    deposits = deposit_requests(logs)
+    if deposits:
+        requests.append(DEPOSIT_REQUEST_TYPE + deposits)
+    for address, request_type in ((WITHDRAWAL_REQUEST_ADDRESS, WITHDRAWAL_REQUEST_TYPE),
+                                  (CONSOLIDATION_REQUEST_ADDRESS, CONSOLIDATION_REQUEST_TYPE)):  # fmt: skip
+        output = system_call(state, env, rules, address, b"", True)
+        if output:
+            requests.append(request_type + output)
+    return requests
 
 
 def block_reward(rules: ForkRules) -> int:
@@ -191,6 +240,5 @@ def execute_block(state: PlainState, block: Block, rules: ForkRules, chain_id: i
     pre_block(state, block, rules, env)
     roots: list[bytes] | None = [] if intermediate_roots and not rules.eip658_receipt_status else None
     results = execute_transactions(state, block, rules, env, roots)
-    outcome = finish_block(block, rules, results, roots)
-    post_block(state, block, rules)
-    return outcome
+    requests = post_block(state, block, rules, env, results)
+    return finish_block(block, rules, results, roots, requests)

@@ -71,9 +71,8 @@ def execute_block(
         results = execute_transactions_parallel(state, block, env, rules, count, stats)
     else:
         results = execute_transactions(state, block, rules, env, None)
-    outcome = finish_block(block, rules, results, None)
-    post_block(state, block, rules)
-    return outcome
+    requests = post_block(state, block, rules, env, results)
+    return finish_block(block, rules, results, None, requests)
 
 
 def _raise_failure(crew: list[Worker], block_id: str) -> None:

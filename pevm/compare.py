@@ -40,6 +40,8 @@ def result_difference(a: BlockResult, b: BlockResult) -> str | None:
             return f"transaction {index}: output, gas or status differs"
     if a.gas_used != b.gas_used or a.logs_bloom != b.logs_bloom or a.receipts_root != b.receipts_root:
         return "block gas, bloom or receipts root differs"
+    if a.requests_hash != b.requests_hash:
+        return "requests differ"
     return None
 
 

@@ -27,9 +27,8 @@ def run_parallel(workload: workloads.Workload, workers: int) -> BlockResult:
     env = block_env(workload.block.header, workload.rules, workload.chain_id)
     pre_block(workload.state, workload.block, workload.rules, env)
     results = execute_transactions_parallel(workload.state, workload.block, env, workload.rules, workers)
-    outcome = finish_block(workload.block, workload.rules, results, None)
-    post_block(workload.state, workload.block, workload.rules)
-    return outcome
+    requests = post_block(workload.state, workload.block, workload.rules, env, results)
+    return finish_block(workload.block, workload.rules, results, None, requests)
 
 
 def assert_equivalent(build: object, workers: int, repeats: int) -> None:
