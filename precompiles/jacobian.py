@@ -1,0 +1,65 @@
+"""Points on short Weierstrass curves y^2 = x^3 + b over a prime field, in Jacobian
+coordinates (X, Y, Z) with Z = 0 for infinity: BN254 and BLS12-381 G1. Typed for mypyc; the
+modulus is a parameter so both curves share the formulas."""
+
+from __future__ import annotations
+
+from typing import Final
+
+Point = tuple[int, int, int]
+INFINITY: Final = (1, 1, 0)
+
+
+def double(point: Point, p: int) -> Point:
+    x, y, z = point
+    if z == 0 or y == 0:
+        return INFINITY
+    ysq = y * y % p
+    s = 4 * x * ysq % p
+    m = 3 * x * x % p
+    nx = (m * m - 2 * s) % p
+    ny = (m * (s - nx) - 8 * ysq * ysq) % p
+    return (nx, ny, 2 * y * z % p)
+
+
+def add(a: Point, b: Point, p: int) -> Point:
+    x1, y1, z1 = a
+    x2, y2, z2 = b
+    if z1 == 0:
+        return b
+    if z2 == 0:
+        return a
+    z1z1 = z1 * z1 % p
+    z2z2 = z2 * z2 % p
+    u1 = x1 * z2z2 % p
+    u2 = x2 * z1z1 % p
+    s1 = y1 * z2 * z2z2 % p
+    s2 = y2 * z1 * z1z1 % p
+    if u1 == u2:
+        return double(a, p) if s1 == s2 else INFINITY
+    h = (u2 - u1) % p
+    r = (s2 - s1) % p
+    hh = h * h % p
+    hhh = h * hh % p
+    v = u1 * hh % p
+    nx = (r * r - hhh - 2 * v) % p
+    return (nx, (r * (v - nx) - s1 * hhh) % p, h * z1 * z2 % p)
+
+
+def multiply(point: Point, scalar: int, p: int) -> Point:
+    result = INFINITY
+    for bit in range(scalar.bit_length() - 1, -1, -1):
+        result = double(result, p)
+        if (scalar >> bit) & 1:
+            result = add(result, point, p)
+    return result
+
+
+def to_affine(point: Point, p: int) -> tuple[int, int]:
+    """Affine (x, y); (0, 0) for infinity, as the EVM encodes it."""
+    x, y, z = point
+    if z == 0:
+        return 0, 0
+    inverse = pow(z, -1, p)
+    inverse2 = inverse * inverse % p
+    return x * inverse2 % p, y * inverse2 * inverse % p
