@@ -7,7 +7,8 @@ from typing import Callable, Final
 
 from mypy_extensions import i64
 
-from interp.forks import BERLIN, BYZANTIUM, CANCUN, FORK_NAMES, ISTANBUL, OSAKA
+from interp.forks import BERLIN, BYZANTIUM, CANCUN, FORK_NAMES, ISTANBUL, OSAKA, PRAGUE
+from precompiles import bls12_381
 from precompiles.blake2f import blake2f
 from precompiles.bn254 import (
     ecadd_byzantium,
@@ -46,6 +47,14 @@ def _build() -> tuple[dict[int, PrecompileFn], ...]:
             table[5] = modexp_berlin  # EIP-2565
         elif fork == CANCUN:
             table[10] = point_evaluation  # EIP-4844
+        elif fork == PRAGUE:  # EIP-2537
+            table[0x0B] = bls12_381.g1_add
+            table[0x0C] = bls12_381.g1_msm
+            table[0x0D] = bls12_381.g2_add
+            table[0x0E] = bls12_381.g2_msm
+            table[0x0F] = bls12_381.pairing
+            table[0x10] = bls12_381.map_fp_to_g1
+            table[0x11] = bls12_381.map_fp2_to_g2
         elif fork == OSAKA:
             table[5] = modexp_osaka  # EIP-7823, EIP-7883
             table[0x100] = p256verify  # EIP-7951
