@@ -1,42 +1,105 @@
-import json
-from pathlib import Path
+import os
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from primitives import rlp
 from primitives.keccak import keccak256
 from primitives.trie import EMPTY_TRIE_ROOT, ordered_trie_root, secure_trie_root, trie_root
 
+pytestmark = pytest.mark.pure
+
+Nibbles = tuple[int, ...]
+
+
+# An independent reference: nodes as nested lists that rlp.encode serialises whole, children
+# embedded as structures below 32 bytes, grouped with dicts instead of sorted ranges.
+def reference_hex_prefix(path: Nibbles, leaf: bool) -> bytes:
+    flagged = ((2 if leaf else 0) + len(path) % 2,) + ((0,) if len(path) % 2 == 0 else ()) + path
+    return bytes(flagged[index] * 16 + flagged[index + 1] for index in range(0, len(flagged), 2))
+
+
+def reference_child(node: object) -> object:
+    encoded = rlp.encode(node)
+    return node if len(encoded) < 32 else keccak256(encoded)
+
+
+def reference_node(pairs: dict[Nibbles, bytes]) -> object:
+    if len(pairs) == 1:
+        ((path, value),) = pairs.items()
+        return [reference_hex_prefix(path, True), value]
+    prefix = os.path.commonprefix(list(pairs))
+    if prefix:
+        rest = {path[len(prefix) :]: value for path, value in pairs.items()}
+        return [reference_hex_prefix(tuple(prefix), False), reference_child(reference_node(rest))]
+    groups: list[dict[Nibbles, bytes]] = [{} for _ in range(16)]
+    for path, value in pairs.items():
+        if path:
+            groups[path[0]][path[1:]] = value
+    return [reference_child(reference_node(group)) if group else b"" for group in groups] + [pairs.get((), b"")]
+
+
+def reference_root(items: dict[bytes, bytes]) -> bytes:
+    pairs = {tuple(n for byte in key for n in (byte >> 4, byte & 15)): value for key, value in items.items() if value}
+    return keccak256(rlp.encode(reference_node(pairs))) if pairs else EMPTY_TRIE_ROOT
+
 
 def test_empty_root() -> None:
     assert EMPTY_TRIE_ROOT.hex() == "56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421"
     assert trie_root({}) == EMPTY_TRIE_ROOT
-
-
-def test_wiki_example() -> None:
-    items = {b"doe": b"reindeer", b"dog": b"puppy", b"dogglesworth": b"cat"}
-    assert trie_root(items).hex() == "8aad789dff2f538bca5d8ea56e8abe10f4c7ba3a5dea95fea4cd6e7c3a1168d3"
-
-
-def test_single_and_embedded_nodes() -> None:
-    # one short leaf is still hashed at the root; "do"/"dog" makes a branch with a value
-    assert trie_root({b"do": b"verb", b"dog": b"puppy", b"doge": b"coin", b"horse": b"stallion"}).hex() == (
-        "5991bb8c6514148a29db676a14ac506cd2cd5775ace63c30a4fe457715e9ac84"
-    )
-
-
-def test_ordered_root_of_nothing_is_empty() -> None:
+    assert trie_root({b"key": b""}) == EMPTY_TRIE_ROOT
+    assert secure_trie_root({}) == EMPTY_TRIE_ROOT
     assert ordered_trie_root([]) == EMPTY_TRIE_ROOT
 
 
-def test_genesis_state_root(shared_dir: Path) -> None:
-    """The genesis stateRoot of a BlockchainTests fixture, from its pre-state."""
-    path = shared_dir / "ethereum-tests/BlockchainTests/ValidBlocks/bcExample/basefeeExample.json"
-    fixture = next(iter(json.loads(path.read_text()).values()))
-    accounts = {}
-    for address, account in fixture["pre"].items():
-        storage = {int(k, 16).to_bytes(32, "big"): rlp.encode(int(v, 16)) for k, v in account["storage"].items()}
-        code = bytes.fromhex(account["code"][2:])
-        leaf = [int(account["nonce"], 16), int(account["balance"], 16), secure_trie_root(storage), keccak256(code)]
-        accounts[bytes.fromhex(address[2:])] = rlp.encode(leaf)
-    assert "0x" + secure_trie_root(accounts).hex() == fixture["genesisBlockHeader"]["stateRoot"]
+# the ethereum wiki example and ethereum/tests TrieTests (trieanyorder.json)
+@pytest.mark.parametrize(
+    ("items", "root"),
+    [
+        ({b"doe": b"reindeer", b"dog": b"puppy", b"dogglesworth": b"cat"},
+         "8aad789dff2f538bca5d8ea56e8abe10f4c7ba3a5dea95fea4cd6e7c3a1168d3"),
+        ({b"do": b"verb", b"dog": b"puppy", b"doge": b"coin", b"horse": b"stallion"},
+         "5991bb8c6514148a29db676a14ac506cd2cd5775ace63c30a4fe457715e9ac84"),
+        ({b"do": b"verb", b"dog": b"puppy", b"doge": b"coin", b"horse": b"stallion", b"ether": b""},
+         "5991bb8c6514148a29db676a14ac506cd2cd5775ace63c30a4fe457715e9ac84"),
+        ({b"A": b"a" * 50}, "d23786fb4a010da3ce639d66d5e904a11dbc02746d1ce25029e53290cabf28ab"),
+        ({b"foo": b"bar", b"food": b"bass"}, "17beaa1648bafa633cda809c90c04af50fc8aed3cb40d16efbddee6fdf63c4c3"),
+        ({b"be": b"e", b"dog": b"puppy", b"bed": b"d"},
+         "3f67c7a47520f79faa29255d2d3c084a7a6df0453116ed7232ff10277a8be68b"),
+        ({b"test": b"test", b"te": b"testy"}, "8452568af70d8d140f58d941338542f645fcca50094b20f3c3d8c3df49337928"),
+        ({b"\x00\x45": bytes.fromhex("0123456789"), b"\x45\x00": bytes.fromhex("9876543210")},
+         "285505fcabe84badc8aa310e2aae17eddc7d120aabec8a476902c8184b3a3503"),
+    ],
+)  # fmt: skip
+def test_known_roots(items: dict[bytes, bytes], root: str) -> None:
+    assert trie_root(items).hex() == root
+    assert reference_root(items).hex() == root
+
+
+short_keys = st.dictionaries(st.binary(max_size=4), st.binary(max_size=40), max_size=40)
+hashed_keys = st.dictionaries(st.binary(min_size=32, max_size=32), st.binary(min_size=1, max_size=80), max_size=40)
+
+
+@given(short_keys)
+def test_matches_reference_on_prefix_heavy_keys(items: dict[bytes, bytes]) -> None:
+    """Short keys: the empty key, keys that prefix others, embedded nodes, empty values."""
+    assert trie_root(items) == reference_root(items)
+
+
+@settings(max_examples=30)
+@given(hashed_keys)
+def test_matches_reference_on_hashed_keys(items: dict[bytes, bytes]) -> None:
+    assert trie_root(items) == reference_root(items)
+
+
+def test_matches_reference_on_many_keys() -> None:
+    items = {keccak256(index.to_bytes(4, "big")): rlp.encode(index) for index in range(2000)}
+    assert trie_root(items) == reference_root(items)
+    assert secure_trie_root({index.to_bytes(4, "big"): rlp.encode(index) for index in range(2000)}) == trie_root(items)
+
+
+def test_ordered_root_uses_rlp_indices() -> None:
+    """Index 0 is rlp(0) = 0x80 and 128 is 0x8180: keys of different lengths, past 127 items."""
+    values = [rlp.encode([index, b"x" * (index % 40)]) for index in range(300)]
+    expected = reference_root({rlp.encode(index): value for index, value in enumerate(values)})
+    assert ordered_trie_root(values) == expected
