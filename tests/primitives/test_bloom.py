@@ -1,12 +1,43 @@
+import pytest
+from hypothesis import given, strategies as st
+
 from primitives.bloom import bloom_or, logs_bloom
+from primitives.keccak import keccak256
+
+pytestmark = pytest.mark.pure
+
+entries = st.lists(st.binary(min_size=20, max_size=20) | st.binary(min_size=32, max_size=32), max_size=12)
+
+
+def reference_bloom(items: list[bytes]) -> bytes:
+    """Yellow Paper 4.3.1, bit by bit: bit i of 2048 lives in byte 255 - i // 8, at 1 << (i % 8)."""
+    bloom = bytearray(256)
+    for item in items:
+        digest = keccak256(item)
+        for pair in range(3):
+            bit = int.from_bytes(digest[2 * pair : 2 * pair + 2], "big") % 2048
+            bloom[255 - bit // 8] |= 1 << (bit % 8)
+    return bytes(bloom)
 
 
 def test_empty_bloom_is_zero() -> None:
     assert logs_bloom([]) == bytes(256)
 
 
-def test_three_bits_per_entry_and_or() -> None:
-    one = logs_bloom([b"\x01" * 20])
-    assert 1 <= sum(bin(byte).count("1") for byte in one) <= 3
-    two = logs_bloom([b"\x02" * 32])
-    assert bloom_or(one, two) == logs_bloom([b"\x01" * 20, b"\x02" * 32])
+def test_known_bits() -> None:
+    """keccak256 of 20 zero bytes starts 5380c7b7ae81a58eb98d9c78de4a1fd7fd9535fc...:
+    pairs 0x5380, 0xc7b7, 0xae81 give bits 896, 1975, 1665."""
+    assert keccak256(bytes(20)).hex().startswith("5380c7b7ae81")
+    bloom = int.from_bytes(logs_bloom([bytes(20)]), "big")
+    assert bloom == (1 << 896) | (1 << 1975) | (1 << 1665)
+
+
+@given(entries)
+def test_matches_reference(items: list[bytes]) -> None:
+    assert logs_bloom(items) == reference_bloom(items)
+
+
+@given(entries, entries)
+def test_or_is_the_union(first: list[bytes], second: list[bytes]) -> None:
+    assert bloom_or(logs_bloom(first), logs_bloom(second)) == logs_bloom(first + second)
+    assert len(bloom_or(bytes(256), bytes(256))) == 256
