@@ -152,7 +152,7 @@ def validate(tx: Transaction, block: BlockEnv, rules: ForkRules, gas_available: 
         raise InvalidTransaction(TX_BLOB_PRE_FORK, "blob transactions need Cancun")
     if tx.tx_type == SET_CODE and not rules.eip7702_set_code:
         raise InvalidTransaction(TX_SETCODE_PRE_FORK, "set-code transactions need Prague")
-    if 0 <= rules.eip7825_tx_gas_cap < tx.gas_limit:
+    if 0 <= int(rules.eip7825_tx_gas_cap) < tx.gas_limit:  # int: a gas limit may pass 2**63
         raise InvalidTransaction(TX_GAS_LIMIT_CAP, f"gas limit {tx.gas_limit} above the cap")
     if tx.gas_limit > min(gas_available, MAX_GAS_LIMIT):
         raise InvalidTransaction(TX_GAS_ABOVE_BLOCK_LIMIT, f"gas limit {tx.gas_limit} above the block's {gas_available}")

@@ -10,15 +10,18 @@ import pytest
 
 from interp import block_decoding as decoding
 from interp import block_validation as validation
-from interp.block import BlockResult
+from interp.block import BlockResult, block_env
 from interp.block_decoding import decode_body, parse_block
 from interp.block_validation import (
     check_gas_limit, expected_base_fee, expected_excess_blob_gas, validate_body, validate_header, validate_result,
 )  # fmt: skip
-from interp.errors import TX_BLOB_TOO_MANY, TX_INVALID_SIGNATURE, TX_TYPE_NOT_SUPPORTED, InvalidBlock, InvalidTransaction
+from interp.errors import (
+    TX_BLOB_TOO_MANY, TX_GAS_LIMIT_CAP, TX_INVALID_SIGNATURE, TX_TYPE_NOT_SUPPORTED, InvalidBlock, InvalidTransaction,
+)  # fmt: skip
 from interp.forks import CANCUN, GAS_PER_BLOB, OSAKA, PARIS, SHANGHAI, rules
 from interp.header import EMPTY_OMMERS_HASH, Block, Header, Withdrawal
 from interp.transaction import BLOB, DYNAMIC_FEE, LEGACY, Transaction
+from interp.tx import validate
 from primitives import rlp
 from primitives.keccak import keccak256
 from primitives.secp256k1 import private_key_to_address, sign
@@ -284,3 +287,11 @@ def test_the_state_root_and_bloom_must_match() -> None:
     with pytest.raises(InvalidBlock) as error:
         validate_result(Block(CHILD, [], [], []), bloomed, CHILD.state_root, CANCUN_RULES)
     assert error.value.kind == validation.INVALID_LOG_BLOOM
+
+
+def test_an_osaka_gas_limit_past_2_63_is_invalid_not_a_crash() -> None:
+    """EIP-7825's cap is an i64; compiled, comparing it with a 2**70 gas limit once overflowed."""
+    tx = Transaction(DYNAMIC_FEE, 1, 0, 2**70, 0xBEEF, 0, b"", 0, 2 * GWEI, GWEI, (), 0, (), (), 0, 1, 1, SENDER)
+    with pytest.raises(InvalidTransaction) as error:
+        validate(tx, block_env(header(requests_hash=bytes(32)), rules(OSAKA), 1), rules(OSAKA), 30_000_000)
+    assert error.value.kind == TX_GAS_LIMIT_CAP
