@@ -1,0 +1,231 @@
+"""Run every workload on every engine, check they agree, and tabulate throughput.
+
+Each (workload, mode) request is written once to a temporary file and handed to each engine's
+driver in its own process, one after another, so the ratios come from the same run on the same
+machine. A row whose gas or results differ from pevm's is flagged, never printed as a plain
+number; a failing or missing engine becomes a note, not a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pevm.bench.engines import Engine
+from pevm.bench.workloads import MODES, SPECS, Sizes, mainnet_blocks, request
+
+COMPARED = ("gas", "successes", "outputs", "balances", "storage")
+
+
+@dataclass
+class Row:
+    """One engine's measurement of one workload in one mode."""
+
+    workload: str
+    mode: str
+    engine: str
+    workers: int
+    txs: int = 0
+    ops: int = 0
+    unit: str = "tx"
+    gas: int = 0
+    seconds: float = 0.0
+    note: str = ""
+    agrees: bool = True
+    measured: bool = False
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def mgas_per_s(self) -> float | None:
+        return self.gas / self.seconds / 1e6 if self.measured and self.seconds and self.gas else None
+
+    @property
+    def tx_per_s(self) -> float | None:
+        return self.txs / self.seconds if self.measured and self.seconds else None
+
+    def as_json(self) -> dict[str, Any]:
+        def rounded(value: float | None) -> float | None:
+            return None if value is None else round(value, 4)
+
+        return {"workload": self.workload, "mode": self.mode, "engine": self.engine, "workers": self.workers,
+                "gas": self.gas, "seconds": round(self.seconds, 6), "mgas_per_s": rounded(self.mgas_per_s),
+                "tx_per_s": rounded(self.tx_per_s), "txs": self.txs, "agrees": self.agrees, "note": self.note}  # fmt: skip
+
+
+def call_driver(engine: Engine, request_path: Path, timeout: float) -> dict[str, Any]:
+    """Run one driver; its reply is the last stdout line (or an error we can print)."""
+    try:
+        done = subprocess.run(engine.command(request_path), env=engine.environment, capture_output=True, text=True,
+                              timeout=timeout, check=False)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}
+    lines = done.stdout.strip().splitlines()
+    try:
+        reply: dict[str, Any] = json.loads(lines[-1])
+        return reply
+    except (IndexError, json.JSONDecodeError):
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"error": f"exit {done.returncode}: {tail}"}
+
+
+class Runner:
+    def __init__(self, engines: list[Engine], sizes: Sizes, repeats: int, budget: float, timeout: float,
+                 only: set[str] | None = None, log: Any = sys.stderr) -> None:  # fmt: skip
+        self.engines = engines
+        self.sizes = sizes
+        self.repeats = repeats
+        self.budget = budget
+        self.timeout = timeout
+        self.only = only
+        self.log = log
+        self.rows: list[Row] = []
+        self.infos: dict[str, dict[str, Any]] = {}
+        self.directory = Path(tempfile.mkdtemp(prefix="pevm-bench-"))
+
+    def say(self, text: str) -> None:
+        print(text, file=self.log, flush=True)
+
+    def measure(self, engine: Engine, body: dict[str, Any], row: Row, workers: int) -> dict[str, Any]:
+        body = dict(body, repeats=self.repeats, budget=self.budget, workers=workers)
+        path = self.directory / f"{row.workload}-{row.mode}-{engine.name}-{workers}.json"
+        path.write_text(json.dumps(body))
+        start = time.perf_counter()
+        reply = call_driver(engine, path, self.timeout)
+        path.unlink()
+        if "error" in reply:
+            row.note = f"failed: {reply['error']}"
+            row.agrees = False
+        else:
+            row.measured = True
+            row.gas, row.seconds = int(reply["gas"]), float(reply["seconds"])
+            row.summary = {key: reply.get(key) for key in COMPARED}
+            self.infos.setdefault(engine.name, reply.get("info", {}))
+        self.say(f"  {row.workload} {row.mode:<3} {engine.name:<9} x{workers}: "
+                 f"{row.note or f'{row.seconds:.3f} s'} ({time.perf_counter() - start:.1f} s with setup)")  # fmt: skip
+        return reply
+
+    def run_synthetic(self) -> None:
+        for spec in SPECS:
+            if self.only and spec.name not in self.only:
+                continue
+            for mode in MODES:
+                start = time.perf_counter()
+                workload = spec.build(self.sizes, mode == "tx")
+                body = request(workload, mode)
+                self.say(f"{spec.name} {mode}: {spec.title}, built in {time.perf_counter() - start:.1f} s")
+                rows: list[Row] = []
+                for engine in self.engines:
+                    if mode not in engine.modes:
+                        continue
+                    for workers in engine.workers if mode == "tx" else (1,):
+                        row = Row(spec.name, mode, engine.name, workers, len(workload.block.transactions),
+                                  spec.ops(self.sizes), spec.unit)  # fmt: skip
+                        if engine.missing:
+                            row.note, row.agrees = f"skipped: {engine.missing}", False
+                        else:
+                            self.measure(engine, body, row, workers)
+                        rows.append(row)
+                check_agreement(rows)
+                self.rows.extend(rows)
+
+    def run_mainnet(self) -> None:
+        blocks = mainnet_blocks(self.sizes.blocks)
+        if not blocks or (self.only and "mainnet" not in self.only):
+            return
+        self.say(f"mainnet: {len(blocks)} block(s), tx mode, pevm only")
+        for engine in self.engines:
+            if not engine.mainnet or engine.missing:
+                continue
+            for workers in engine.workers:
+                total = Row("mainnet", "tx", engine.name, workers)
+                for path in blocks:
+                    row = Row(f"block {path.name.split('.')[0]}", "tx", engine.name, workers)
+                    reply = self.measure(engine, {"kind": "block-file", "path": str(path.resolve())}, row, workers)
+                    if not row.measured:
+                        total.note, total.agrees = row.note, False
+                        break
+                    if reply.get("header_gas") != row.gas:
+                        total.note, total.agrees = f"{row.workload}: gas {row.gas} != header {reply.get('header_gas')}", False
+                    total.gas += row.gas
+                    total.seconds += row.seconds
+                    total.txs += int(reply.get("txs", 0))
+                total.measured = total.agrees
+                total.ops = total.txs
+                self.rows.append(total)
+
+    def run(self) -> list[Row]:
+        self.run_synthetic()
+        self.run_mainnet()
+        return self.rows
+
+
+def check_agreement(rows: list[Row]) -> None:
+    """Compare every measured row with the first measured pevm row of its workload and mode."""
+    reference = next((row for row in rows if row.measured and row.engine.startswith("pevm")), None)
+    if reference is None:
+        return
+    for row in rows:
+        if not row.measured or row is reference:
+            continue
+        differing = [key for key in COMPARED if row.summary.get(key) != reference.summary.get(key)]
+        if not differing:
+            continue
+        row.agrees = False
+        if differing == ["gas"] and row.engine == "pyrevm":
+            row.note = (f"gas {row.gas:,} != {reference.gas:,}: pyrevm 0.3.7 keeps accounts and slots warm "
+                        "across calls (results agree)")  # fmt: skip
+        else:
+            row.note = "DISAGREES on " + ", ".join(
+                f"{key} ({row.summary.get(key)} != {reference.summary.get(key)})" for key in differing
+            )
+
+
+# --- the table --------------------------------------------------------------------------------
+def _number(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}" if value < 10 else f"{value:.1f}"
+
+
+def ratio(row: Row, peer: Row | None) -> str:
+    """How many times faster `row` ran than `peer` (time ratio; both must agree)."""
+    if peer is None or not peer.measured or not row.measured or not row.seconds:
+        return "—"
+    flag = "" if peer.agrees else "*"
+    return f"{peer.seconds / row.seconds:,.1f}x{flag}"
+
+
+def table(rows: list[Row], peers: list[str]) -> str:
+    """A Markdown table: throughput per row, and for pevm rows the ratio to each peer."""
+    header = ["workload", "mode", "engine", "workers", "Mgas/s", "tx/s", "µs/op"] + [f"vs {peer}" for peer in peers]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" if index < 4 else "---:" for index in range(len(header))) + "|"]
+    notes: list[str] = []
+    for row in rows:
+        cells = [row.workload, row.mode, row.engine, str(row.workers)]
+        if row.measured and row.agrees or (row.measured and row.engine == "pyrevm" and row.note.startswith("gas")):
+            per_op = row.seconds / row.ops * 1e6 if row.ops and row.unit != "tx" else None
+            mgas = row.mgas_per_s if row.agrees else None
+            cells += [_number(mgas), _number(row.tx_per_s), _number(per_op)]
+        else:
+            cells += ["—", "—", "—"]
+        for peer in peers:
+            match = next((other for other in rows if other.engine == peer and other.workload == row.workload
+                          and other.mode == row.mode), None)  # fmt: skip
+            cells.append(ratio(row, match) if row.engine.startswith("pevm") and row.agrees else "")
+        if row.note:
+            notes.append(f"- {row.workload} {row.mode} {row.engine} x{row.workers}: {row.note}")
+            cells[2] += " (!)"
+        lines.append("| " + " | ".join(cells) + " |")
+    if notes:
+        lines += ["", "(!) notes:"] + notes
+    if any("*" in line for line in lines[2:]):
+        lines.append("`*`: the peer's gas differs (see its note); the ratio compares time for the same calls.")
+    return "\n".join(lines)

@@ -1,0 +1,70 @@
+"""Benchmark pevm (compiled, pure Python, 1 and 2 workers) against py-evm, EELS and pyrevm.
+
+`pevm bench [--quick] [--peers] [--json OUT]`: runs W1-W6 in msg and tx mode and the shared
+mainnet blocks (tx mode, pevm only), every engine in its own process on the same requests;
+prints a Markdown table (Mgas/s, tx/s, µs per op, and pevm's speed ratio to each peer) and
+exits non-zero when an engine's results disagree with pevm's. `--peers` needs
+`make bench-peers` (it installs the peers into .venv-peers/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from pathlib import Path
+
+from pevm.bench.engines import PEERS, peer_engines, pevm_engines, source_root
+from pevm.bench.runner import Runner, table
+from pevm.bench.workloads import FULL, QUICK, SPECS, shared_dir
+from pevm.errors import UserError
+
+WORKLOADS = [spec.name for spec in SPECS] + ["mainnet"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quick", action="store_true", help="fewer iterations, same shapes (under 3 minutes)")
+    parser.add_argument("--peers", action="store_true", help="also run py-evm, EELS and pyrevm (make bench-peers)")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="write the rows as a JSON list")
+    parser.add_argument("--only", metavar="W", action="append", choices=WORKLOADS,
+                        help="run only this workload (repeatable): " + ", ".join(WORKLOADS))  # fmt: skip
+    parser.add_argument("--repeats", type=int, default=None, help="best of N runs (default 3; 2 with --quick)")
+    parser.add_argument("--workers", type=int, default=2, help="worker threads for the parallel rows (default 2)")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.repeats is not None and args.repeats < 1:
+        raise UserError("--repeats must be at least 1")
+    if args.workers < 1:
+        raise UserError("--workers must be at least 1")
+    if args.json is not None and not args.json.parent.is_dir():
+        raise UserError(f"--json: directory {args.json.parent} does not exist")
+    contracts = shared_dir() / "contracts"
+    if not (contracts / "erc20" / "ERC20Token.hex").is_file():
+        raise UserError(f"benchmark contracts not found in {contracts} (set PEVM_SHARED)")
+    root = source_root()
+    engines = pevm_engines(root, args.workers)
+    if args.peers:
+        engines += peer_engines(root)
+    sizes = QUICK if args.quick else FULL
+    repeats = args.repeats or (2 if args.quick else 3)
+    runner = Runner(engines, sizes, repeats, budget=6.0 if args.quick else 45.0, timeout=300.0 if args.quick else 3600.0,
+                    only=set(args.only) if args.only else None)  # fmt: skip
+    start = time.perf_counter()
+    rows = runner.run()
+    elapsed = time.perf_counter() - start
+    for engine in engines:
+        if engine.missing:
+            print(f"skipped {engine.name}: {engine.missing}")
+    print(table(rows, [peer for peer in PEERS if args.peers]))
+    print()
+    print(f"machine: {platform.machine()}, {platform.processor() or platform.system()}, "
+          f"{__import__('os').cpu_count()} CPUs; {'quick' if args.quick else 'full'} run, best of {repeats}, "
+          f"{elapsed:.0f} s")  # fmt: skip
+    for name, info in runner.infos.items():
+        print(f"  {name}: {json.dumps(info)}")
+    if args.json is not None:
+        args.json.write_text(json.dumps([row.as_json() for row in rows], indent=1) + "\n")
+    disagreeing = [row for row in rows if not row.agrees and not row.note.startswith(("skipped", "gas "))]
+    return 1 if disagreeing else 0

@@ -1,0 +1,116 @@
+"""`pevm bench`: workloads run and agree between modes, flags are checked, rows have the
+issue's JSON shape, and a disagreeing engine is flagged rather than tabulated."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pevm.bench import runner, workloads
+from pevm.bench.engines import DRIVERS
+from pevm.commands import bench
+from pevm.errors import UserError
+
+TINY = workloads.Sizes(loop=50, slots=20, erc20=5, transfers=5, swaps=2, blocks=1)
+needs_contracts = pytest.mark.skipif(not (workloads.shared_dir() / "contracts").is_dir(), reason="no $PEVM_SHARED")
+
+
+def driver() -> Any:
+    if str(DRIVERS) not in sys.path:
+        sys.path.insert(0, str(DRIVERS))
+    import pevm_driver  # type: ignore[import-not-found]
+
+    return pevm_driver
+
+
+def run(spec: workloads.Spec, mode: str, workers: int = 1) -> dict[str, Any]:
+    body = workloads.request(spec.build(TINY, mode == "tx"), mode)
+    reply: dict[str, Any] = driver().run(dict(body, repeats=1, workers=workers))
+    return reply
+
+
+@pytest.mark.pure
+@needs_contracts
+@pytest.mark.parametrize("spec", workloads.SPECS, ids=lambda spec: spec.name)
+def test_every_call_succeeds_in_both_modes(spec: workloads.Spec) -> None:
+    msg, tx = run(spec, "msg"), run(spec, "tx")
+    count = spec.ops(TINY) if spec.unit == "tx" else 1
+    assert msg["successes"] == tx["successes"] == count
+    assert msg["storage"] == tx["storage"]  # the same contract state after either mode
+    assert tx["gas"] >= 21_000 * count  # intrinsic gas on top (refunds make W6 tx < msg)
+
+
+@pytest.mark.pure
+@needs_contracts
+def test_gas_matches_known_values() -> None:
+    specs = {spec.name: spec for spec in workloads.SPECS}
+    assert abs(run(specs["W4"], "tx")["gas"] - 26_938 * TINY.erc20) < 16 * TINY.erc20  # RISE pevm: 26,938 a transfer
+    assert run(specs["W5"], "tx")["gas"] == 21_000 * TINY.transfers
+    assert run(specs["W5"], "msg")["gas"] == 0
+    w3 = run(specs["W3"], "msg")
+    assert w3["storage"] == [hex(sum(range(1, TINY.slots + 1))), "0x1", hex(TINY.slots)]
+
+
+@pytest.mark.pure
+@needs_contracts
+def test_parallel_rows_agree_with_sequential() -> None:
+    spec = workloads.SPECS[3]
+    sequential, parallel = run(spec, "tx"), run(spec, "tx", workers=2)
+    for key in runner.COMPARED:
+        assert sequential[key] == parallel[key]
+
+
+def arguments(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    bench.add_arguments(parser)
+    return parser.parse_args(list(argv))
+
+
+@pytest.mark.pure
+@pytest.mark.parametrize("argv", [["--repeats", "0"], ["--workers", "0"], ["--json", "/no/such/dir/out.json"]])
+def test_bad_flags_are_user_errors(argv: list[str]) -> None:
+    with pytest.raises(UserError):
+        bench.run(arguments(*argv))
+
+
+@pytest.mark.pure
+def test_unknown_workload_is_rejected() -> None:
+    with pytest.raises(SystemExit):
+        arguments("--only", "W9")
+
+
+def measured(engine: str, gas: int, seconds: float) -> runner.Row:
+    row = runner.Row("W4", "msg", engine, 1, txs=10, ops=10, gas=gas, seconds=seconds, measured=True)
+    row.summary = {"gas": gas, "successes": 10, "outputs": "x", "balances": [], "storage": []}
+    return row
+
+
+@pytest.mark.pure
+def test_rows_have_the_issue_json_shape() -> None:
+    row = measured("pevm", 2_000_000, 0.5).as_json()
+    for key in ("workload", "mode", "engine", "workers", "gas", "seconds", "mgas_per_s", "tx_per_s"):
+        assert key in row
+    assert row["mgas_per_s"] == 4.0 and row["tx_per_s"] == 20.0
+
+
+@pytest.mark.pure
+def test_disagreeing_rows_are_flagged_not_tabulated() -> None:
+    rows = [measured("pevm", 1000, 1.0), measured("eels", 999, 10.0), measured("pyrevm", 900, 0.1)]
+    runner.check_agreement(rows)
+    assert rows[0].agrees and not rows[1].agrees and not rows[2].agrees
+    assert rows[1].note.startswith("DISAGREES on gas")
+    assert "warm" in rows[2].note  # pyrevm's known quirk, named as such
+    text = runner.table(rows, ["eels", "pyrevm"])
+    assert "| W4 | msg | eels (!) | 1 | — | — | — |" in text
+    assert "10.0x*" in text  # pevm's ratio to a flagged peer carries a mark
+
+
+@pytest.mark.pure
+def test_drivers_exist_for_every_engine() -> None:
+    for name in ("pevm_driver.py", "pyevm_driver.py", "eels_driver.py", "pyrevm_driver.py", "bench_io.py"):
+        assert (DRIVERS / name).is_file()
+    assert Path(bench.__file__).name == "bench.py"
