@@ -106,6 +106,8 @@ class Runner:
             row.gas, row.seconds = int(reply["gas"]), float(reply["seconds"])
             row.summary = {key: reply.get(key) for key in COMPARED}
             self.infos.setdefault(engine.name, reply.get("info", {}))
+            if engine.name == "pevm" and not reply.get("info", {}).get("compiled", False):
+                row.note = f"not the compiled build: interp.loop is {reply.get('info', {}).get('interp')}"
         self.say(f"  {row.workload} {row.mode:<3} {engine.name:<9} x{workers}: "
                  f"{row.note or f'{row.seconds:.3f} s'} ({time.perf_counter() - start:.1f} s with setup)")  # fmt: skip
         return reply
