@@ -1,0 +1,252 @@
+"""Measuring a block: per-transaction costs and read/write sets, and what a worker pays.
+
+`profile_block` runs the block the way `interp.block.execute_block` does (same phases, same
+`execute_transaction` on a fresh `Journal` over the plain state, writes applied after each
+transaction), timing every transaction and keeping the read and write sets its journal recorded.
+It then replays the block through a real `MvMemory` in a worker-sized thread, in block order, so
+each transaction sees exactly its sequential inputs: that times what Block-STM pays per
+execution (journal over `MvView`), per `MvMemory.record` and per `validate_read_set`, and, run
+in several threads at once, how much running side by side slows each thread on this machine.
+Every figure is the minimum over `passes` runs (the first run also warms code-analysis caches).
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from collections.abc import Callable
+from typing import Final
+
+from interp.block import block_env, finish_block, post_block, pre_block
+from interp.env import BlockEnv
+from interp.journal import Journal
+from interp.plain_state import PlainState
+from interp.tx import TxResult, execute_transaction
+from parallel.executor import WORKER_STACK_BYTES
+from parallel.mv_memory import MvMemory
+from parallel.mv_view import MvView
+from pevm.analyze.targets import Target
+
+
+CONTENTION_THREADS: Final = 2
+CONTENTION_SECONDS: Final = 0.05  # replay rounds per contention sample: about this long
+
+
+class TxProfile:
+    """One transaction: its costs (seconds) and what it read and wrote."""
+
+    def __init__(self, gas: int, sender: int, reads: dict[int, object], writes: dict[int, object]) -> None:
+        self.gas = gas
+        self.sender = sender
+        self.reads = reads  # location -> value seen, in first-read order
+        self.writes = writes  # location -> value; a BalanceDelta is a lazy credit
+        self.seconds = float("inf")  # sequential execution
+        self.apply_seconds = float("inf")  # PlainState.apply of its writes
+        self.exec_seconds = float("inf")  # execution over MvView in a worker thread
+        self.record_seconds = float("inf")  # MvMemory.record
+        self.validate_seconds = float("inf")  # MvMemory.validate_read_set
+
+
+class BlockProfile:
+    """A profiled block: per-transaction profiles plus the costs around the transactions."""
+
+    def __init__(self, name: str, txs: list[TxProfile]) -> None:
+        self.name = name
+        self.txs = txs
+        self.sequential_seconds = float("inf")  # the whole block, as execute_block runs it
+        self.outside_seconds = float("inf")  # pre-block, post-block and receipts (both modes pay it)
+        self.memory_seconds = float("inf")  # building MvMemory
+        self.contention: dict[int, float] = {}  # threads running at once -> slowdown of each
+
+    @property
+    def gas(self) -> int:
+        return sum(tx.gas for tx in self.txs)
+
+
+def _in_thread(work: Callable[[], None], count: int = 1) -> None:
+    """Run `work` in `count` threads started together, with the workers' stack size."""
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(count)
+
+    def body() -> None:
+        try:
+            barrier.wait()
+            work()
+        except BaseException as error:  # noqa: BLE001 - re-raised in the caller
+            errors.append(error)
+
+    previous = threading.stack_size(WORKER_STACK_BYTES)
+    try:
+        threads = [threading.Thread(target=body, daemon=True) for _ in range(count)]
+    finally:
+        threading.stack_size(previous)
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
+def _sequential_pass(target: Target, profile: BlockProfile | None) -> tuple[BlockProfile, PlainState, BlockEnv]:
+    """One sequential run; fills or tightens `profile`. Returns it with the post-pre-block state."""
+    block, rules = target.block, target.rules
+    state = target.state.copy()
+    clock = time.perf_counter
+    start = clock()
+    env = block_env(block.header, rules, target.chain_id)
+    pre_block(state, block, rules, env)
+    paused = clock()
+    after_pre = state.copy()  # the replay's base state; not part of the block's time
+    resumed = clock()
+    results: list[TxResult] = []
+    timings: list[tuple[float, float]] = []
+    gas_used = 0
+    for tx in block.transactions:
+        a = clock()
+        result = execute_transaction(Journal(state), env, tx, rules, env.gas_limit - gas_used)
+        b = clock()
+        state.apply(result.writes)
+        timings.append((b - a, clock() - b))
+        gas_used += result.gas_used
+        results.append(result)
+    finished = clock()
+    requests = post_block(state, block, rules, env, results)
+    finish_block(block, rules, results, None, requests)
+    end = clock()
+    if profile is None:
+        txs = [TxProfile(result.gas_used, tx.sender, result.reads, result.writes)
+               for tx, result in zip(block.transactions, results)]  # fmt: skip
+        profile = BlockProfile(target.name, txs)
+    for tx_profile, (seconds, apply_seconds) in zip(profile.txs, timings):
+        tx_profile.seconds = min(tx_profile.seconds, seconds)
+        tx_profile.apply_seconds = min(tx_profile.apply_seconds, apply_seconds)
+    profile.outside_seconds = min(profile.outside_seconds, (paused - start) + (end - finished))
+    profile.sequential_seconds = min(profile.sequential_seconds, end - start - (resumed - paused))
+    return profile, after_pre, env
+
+
+def _replay(target: Target, profile: BlockProfile, base: PlainState, env: BlockEnv) -> MvMemory:
+    """Block order through MvMemory in one worker thread: execution, record, validation costs.
+
+    As in the executor, the memory is built by the calling thread and used by the worker."""
+    transactions = target.block.transactions
+    rules = target.rules
+    clock = time.perf_counter
+    start = clock()
+    memory = MvMemory(len(transactions), base)
+    profile.memory_seconds = min(profile.memory_seconds, clock() - start)
+
+    def work() -> None:
+        for index, tx in enumerate(transactions):
+            a = clock()
+            journal = Journal(MvView(memory, base, index))
+            result = execute_transaction(journal, env, tx, rules, env.gas_limit)
+            b = clock()
+            memory.record(index, journal.reads, result.writes)
+            c = clock()
+            tx_profile = profile.txs[index]
+            tx_profile.exec_seconds = min(tx_profile.exec_seconds, b - a)
+            tx_profile.record_seconds = min(tx_profile.record_seconds, c - b)
+        for index in range(len(transactions)):
+            a = clock()
+            valid = memory.validate_read_set(index)
+            tx_profile = profile.txs[index]
+            tx_profile.validate_seconds = min(tx_profile.validate_seconds, clock() - a)
+            assert valid, f"{profile.name}: transaction {index} does not validate against its own sequential run"
+
+    _in_thread(work)
+    return memory
+
+
+def _replay_share(target: Target, memory: MvMemory, base: PlainState, env: BlockEnv, share: int, threads: int,
+                  rounds: int) -> float:
+    """Execute and record every `threads`-th transaction from `share` over one shared MvMemory
+    that holds the block's final writes (so every read is right and every record rewrites equal
+    values), `rounds` times; returns the seconds spent executing and recording."""
+    transactions = target.block.transactions
+    rules = target.rules
+    clock = time.perf_counter
+    spent = 0.0
+    for _ in range(rounds):
+        for index in range(share, len(transactions), threads):
+            start = clock()
+            journal = Journal(MvView(memory, base, index))
+            result = execute_transaction(journal, env, transactions[index], rules, env.gas_limit)
+            memory.record(index, journal.reads, result.writes)
+            spent += clock() - start
+    return spent
+
+
+class Profiler:
+    """Profiles a block step by step, so callers can interleave steps with other timings (on a
+    shared machine, what matters is that compared timings saw the same neighbours)."""
+
+    def __init__(self, target: Target, contention_threads: tuple[int, ...] = (CONTENTION_THREADS,)) -> None:
+        self.target = target
+        self.contention_threads = tuple(threads for threads in contention_threads if threads > 1)
+        self.profile: BlockProfile | None = None
+        self.base = PlainState()
+        self.env: BlockEnv | None = None
+        self.memory: MvMemory | None = None  # the last replay's, holding the final writes
+        self.rounds = 0  # replay rounds per contention sample (about CONTENTION_SECONDS)
+        self.solo = float("inf")
+        self.together: dict[int, float] = {}
+
+    def step(self) -> BlockProfile:
+        """One sequential pass, one replay and one contention sample; the minimums so far."""
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self.profile, self.base, self.env = _sequential_pass(self.target, self.profile)
+            self.memory = _replay(self.target, self.profile, self.base, self.env)
+            if self.profile.txs:
+                self._sample_contention(self.base, self.env)
+            return self.profile
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _sample_contention(self, base: PlainState, env: BlockEnv) -> None:
+        """N threads execute the block's transactions round-robin over one shared MvMemory, as
+        workers do, versus one thread executing them all: how much slower each execution gets
+        beside the others (shared memory, shared base state, the machine's cores)."""
+        if not self.contention_threads:
+            return
+        memory = self.memory
+        assert memory is not None
+        spent: list[float] = []
+        lock = threading.Lock()
+
+        def sample(threads: int) -> float:
+            shares = list(range(threads))
+            spent.clear()
+
+            def work() -> None:
+                with lock:
+                    share = shares.pop()
+                seconds = _replay_share(self.target, memory, base, env, share, threads, max(1, self.rounds))
+                with lock:
+                    spent.append(seconds)
+
+            _in_thread(work, threads)
+            return sum(spent)
+
+        if self.rounds == 0:
+            self.rounds = 1
+            self.rounds = max(1, min(200, int(CONTENTION_SECONDS / max(sample(1), 1e-6))))
+        self.solo = min(self.solo, sample(1))
+        for threads in self.contention_threads:
+            self.together[threads] = min(self.together.get(threads, float("inf")), sample(threads))
+        assert self.profile is not None
+        self.profile.contention = {threads: max(1.0, together / self.solo) for threads, together in self.together.items()}
+
+
+def profile_block(target: Target, passes: int = 2, contention_threads: tuple[int, ...] = (CONTENTION_THREADS,)) -> BlockProfile:
+    """Profile `target` (see the module docstring): the minimums over `passes` steps."""
+    profiler = Profiler(target, contention_threads)
+    profile = profiler.step()
+    for _ in range(passes - 1):
+        profile = profiler.step()
+    return profile

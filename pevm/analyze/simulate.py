@@ -1,0 +1,369 @@
+"""A deterministic discrete-event simulation of our Block-STM executor with N workers.
+
+The scheduler is not modelled: it *is* `parallel.scheduler.Scheduler`, driven from one thread on
+a simulated clock. Each simulated worker follows `parallel.worker.Worker` step by step: ask for
+a task, execute (reading through a model of multi-version memory, parking on an ESTIMATE with
+`add_dependency`), record and `finish_execution`, or validate and `try_validation_abort` /
+`finish_validation`. Only `next_task` is re-enacted (one pass of its loop; when it would sleep
+on the condition the simulated worker waits for the next finished task instead), so the
+simulation can never sleep.
+
+What a speculative read sees follows from the DAG (pevm/analyze/dag.py): the newest recorded
+write below the reader, a Blocked read on an ESTIMATE, the base value when no lower writer ran
+yet. An execution whose reads all saw their final values is "good" and writes final values;
+any other writes values no one else saw (validation compares values, as MvMemory does). A stale
+sender nonce makes the transaction invalid: it records an empty write set.
+
+Costs are measured (pevm/analyze/profile.py, `calibrate`): execution, record and validation per
+transaction in a worker thread, slowed by the contention factor measured with that many threads
+running at once; every scheduler call holds one lock for `lock_seconds`, so calls queue.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+import time
+from collections.abc import Generator
+from typing import Final
+
+from parallel.executor import WORKER_STACK_BYTES
+from parallel.scheduler import DONE, EXECUTION_IDX, VALIDATION_IDX, Scheduler, Task
+from parallel.types import EXECUTION
+from pevm.analyze.dag import Dag, Read
+from pevm.analyze.profile import BlockProfile
+
+# recorded[tx]: the value id of its last recorded incarnation (0 = the final values)
+UNRECORDED: Final = -1  # never finished executing: lower writes show through
+ESTIMATE: Final = -2  # aborted: readers block on it
+EMPTY: Final = -3  # invalid (stale nonce): recorded no writes
+WAIT: Final = -1.0  # a worker's yield: sleep until a task finishes
+
+Step = Generator[float, None, Task | None]
+
+
+class Overheads:
+    """Per-task costs of the executor's machinery on this machine, in seconds."""
+
+    def __init__(self, lock_seconds: float, start_seconds: float, thread_seconds: float, wake_seconds: float,
+                 join_seconds: float) -> None:  # fmt: skip
+        self.lock_seconds = lock_seconds  # one scheduler call (lock held)
+        self.start_seconds = start_seconds  # until the first worker runs
+        self.thread_seconds = thread_seconds  # each further worker runs this much later
+        self.wake_seconds = wake_seconds  # a waiting worker resuming after notify
+        self.join_seconds = join_seconds  # from the last worker's end to the joins returning
+
+
+class SimResult:
+    def __init__(self, seconds: float, makespan: float, executions: int, validations: int, aborts: int, blocked: int) -> None:
+        self.seconds = seconds  # the whole block, as the parallel executor would take
+        self.makespan = makespan  # the workers' part
+        self.executions = executions
+        self.validations = validations
+        self.aborts = aborts
+        self.blocked = blocked
+
+
+class Blocked:
+    __slots__ = ("writer",)
+
+    def __init__(self, writer: int) -> None:
+        self.writer = writer
+
+
+class Simulation:
+    """One block, N workers; `run` returns the simulated time."""
+
+    def __init__(self, dag: Dag, profile: BlockProfile, overheads: Overheads, workers: int) -> None:
+        size = dag.size
+        self.dag = dag
+        self.workers = workers
+        self.overheads = overheads
+        slowdown = contention(profile, workers)
+        self.exec_seconds = [tx.exec_seconds * slowdown for tx in profile.txs]
+        self.record_seconds = [tx.record_seconds * slowdown for tx in profile.txs]
+        self.validate_seconds = [tx.validate_seconds * slowdown for tx in profile.txs]
+        self.scheduler = Scheduler(size)
+        self.recorded = [UNRECORDED] * size
+        self.seen: list[list[tuple[tuple[int, int], ...] | Blocked]] = [[] for _ in range(size)]
+        self.next_value = 1
+        self.now = 0.0
+        self.lock_free = 0.0
+        self.waiting: list[int] = []
+        self.heap: list[tuple[float, int, int]] = []
+        self.sequence = 0
+        self.executions = self.validations = self.aborts = self.blocked = 0
+
+    # --- multi-version memory, modelled --------------------------------------------------------
+    def resolve(self, read: Read) -> tuple[tuple[int, int], ...] | Blocked:
+        """What `read` sees now: (writer, value id) pairs, or the writer it blocks on."""
+        recorded = self.recorded
+        seen: list[tuple[int, int]] = []
+        nearest = -1
+        for writer in reversed(read.writers):
+            value = recorded[writer]
+            if value == UNRECORDED or value == EMPTY:
+                continue
+            if value == ESTIMATE:
+                return Blocked(writer)
+            seen.append((writer, value))
+            nearest = writer
+            break
+        for writer in read.deltas:
+            if writer > nearest:
+                value = recorded[writer]
+                if value == ESTIMATE:
+                    return Blocked(writer)
+                if value >= 0:
+                    seen.append((writer, value))
+        return tuple(seen)
+
+    # --- the simulated clock ------------------------------------------------------------------
+    def locked(self) -> Generator[float, None, None]:
+        """Hold the scheduler lock for one call (queueing behind earlier holders)."""
+        start = max(self.now, self.lock_free)
+        self.lock_free = start + self.overheads.lock_seconds
+        yield self.lock_free - self.now
+
+    def wake(self) -> None:
+        """The scheduler's notify_all: waiting workers resume."""
+        for worker in self.waiting:
+            self.push(self.now + self.overheads.wake_seconds, worker)
+        self.waiting.clear()
+
+    def push(self, at: float, worker: int) -> None:
+        self.sequence += 1
+        heapq.heappush(self.heap, (at, self.sequence, worker))
+
+    # --- the worker (parallel/worker.py) ------------------------------------------------------
+    def next_task(self) -> Task | None:
+        """One call of Scheduler.next_task up to where it would sleep on its condition."""
+        scheduler = self.scheduler
+        counters = scheduler.counters
+        while counters[DONE] == 0:
+            if counters[VALIDATION_IDX] < counters[EXECUTION_IDX]:
+                task = scheduler._next_version_to_validate()
+            else:
+                task = scheduler._next_version_to_execute()
+            if task is not None:
+                return task
+            if counters[EXECUTION_IDX] >= scheduler.block_size and counters[VALIDATION_IDX] >= scheduler.block_size:
+                return None
+        return None
+
+    def worker(self) -> Generator[float, None, None]:
+        scheduler = self.scheduler
+        task: Task | None = None
+        while not scheduler.done():
+            if task is None:
+                yield from self.locked()
+                task = self.next_task()
+                if task is None and not scheduler.done():
+                    yield WAIT
+                continue
+            kind, tx, incarnation = task
+            if kind == EXECUTION:
+                task = yield from self.execute(tx, incarnation)
+            else:
+                task = yield from self.validate(tx, incarnation)
+
+    def execute(self, tx: int, incarnation: int) -> Step:
+        while True:
+            self.executions += 1
+            start = self.now
+            duration = self.exec_seconds[tx]
+            seen: list[tuple[tuple[int, int], ...] | Blocked] = []
+            blocking = -1
+            for read in self.dag.reads[tx]:
+                at = start + read.fraction * duration
+                if at > self.now:
+                    yield at - self.now
+                value = self.resolve(read)
+                if isinstance(value, Blocked):
+                    blocking = value.writer
+                    break
+                seen.append(value)
+            if blocking >= 0:
+                self.blocked += 1
+                yield from self.locked()
+                parked = self.scheduler.add_dependency(tx, blocking)
+                self.wake()
+                if parked:
+                    return None
+                continue
+            yield start + duration + self.record_seconds[tx] - self.now
+            reads = self.dag.reads[tx]
+            good = all(value == read.final_seen for value, read in zip(seen, reads))
+            invalid = any(read.sender_nonce and value != read.final_seen for value, read in zip(seen, reads))
+            previous = self.recorded[tx]
+            if invalid or not self.dag.has_writes[tx]:
+                recorded = EMPTY
+            elif good:
+                recorded = 0
+            else:
+                recorded = self.next_value
+                self.next_value += 1
+            wrote_new = recorded != EMPTY and previous in (UNRECORDED, EMPTY)
+            self.recorded[tx] = recorded
+            self.seen[tx] = seen
+            yield from self.locked()
+            task = self.scheduler.finish_execution(tx, incarnation, wrote_new)
+            self.wake()
+            return task
+
+    def validate(self, tx: int, incarnation: int) -> Step:
+        self.validations += 1
+        yield self.validate_seconds[tx]
+        valid = all(self.resolve(read) == value for read, value in zip(self.dag.reads[tx], self.seen[tx]))
+        aborted = False
+        if not valid:
+            yield from self.locked()
+            aborted = self.scheduler.try_validation_abort(tx, incarnation)
+        if aborted:
+            self.aborts += 1
+            if self.recorded[tx] >= 0:
+                self.recorded[tx] = ESTIMATE
+        yield from self.locked()
+        task = self.scheduler.finish_validation(tx, aborted)
+        self.wake()
+        return task
+
+    def run(self) -> float:
+        """The workers' makespan, thread starts included."""
+        crew = [self.worker() for _ in range(self.workers)]
+        for index in range(self.workers):
+            self.push(self.overheads.start_seconds + self.overheads.thread_seconds * index, index)
+        end = 0.0
+        while self.heap:
+            at, _, index = heapq.heappop(self.heap)
+            self.now = at
+            try:
+                step = next(crew[index])
+            except StopIteration:
+                end = max(end, at)
+                continue
+            if step == WAIT:
+                self.waiting.append(index)
+            else:
+                self.push(at + step, index)
+        if not self.scheduler.done():
+            raise RuntimeError(f"simulation stuck: every worker waits (counters {list(self.scheduler.counters)})")
+        return end + self.overheads.join_seconds
+
+
+def contention(profile: BlockProfile, workers: int) -> float:
+    """The slowdown of each of `workers` threads running together: measured, or for more threads
+    than were measured, the figure for the most that were (an N-core machine is assumed)."""
+    if workers <= 1 or not profile.contention:
+        return 1.0
+    measured = [threads for threads in profile.contention if threads <= workers]
+    return profile.contention[max(measured)] if measured else 1.0
+
+
+def simulate(dag: Dag, profile: BlockProfile, overheads: Overheads, workers: int) -> SimResult:
+    """The predicted time of the parallel executor (Block-STM always on) for this block."""
+    simulation = Simulation(dag, profile, overheads, workers)
+    makespan = simulation.run()
+    around = profile.outside_seconds + profile.memory_seconds + sum(tx.apply_seconds for tx in profile.txs)
+    return SimResult(around + makespan, makespan, simulation.executions, simulation.validations,
+                     simulation.aborts, simulation.blocked)  # fmt: skip
+
+
+# --- calibration ------------------------------------------------------------------------------
+def _lock_seconds(size: int = 4000) -> float:
+    """One scheduler call: a single-threaded sweep of the real Scheduler (4 calls a transaction)."""
+    best = float("inf")
+    for _ in range(3):
+        scheduler = Scheduler(size)
+        start = time.perf_counter()
+        task = scheduler.next_task()
+        while task is not None:
+            kind, tx, incarnation = task
+            if kind == EXECUTION:
+                task = scheduler.finish_execution(tx, incarnation, True)
+            else:
+                task = scheduler.finish_validation(tx, False)
+            if task is None:
+                task = scheduler.next_task()
+        best = min(best, (time.perf_counter() - start) / (4 * size))
+    return best
+
+
+def _busy(seconds: float) -> None:
+    """Allocate and compute for about `seconds`, as a worker executing transactions does."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        table = {index: [index] for index in range(64)}
+        del table
+
+
+def _thread_latencies(threads: int = 2, trials: int = 12, work_seconds: float = 0.002) -> tuple[float, float]:
+    """Start threads as the executor does (its stack size, started in a row, then joined) and
+    time (a) from the first start() to each thread running its first line and (b) from the last
+    thread's last line to the joins returning. Thread start-up on free-threaded CPython costs
+    milliseconds on some machines, which dominates short blocks. Returns the lower quartiles
+    (measured runs keep their best of several) of the last start and of the join latency."""
+    starts: list[float] = []
+    joins: list[float] = []
+    for _ in range(trials):
+        begun: list[float] = []
+        ended: list[float] = []
+        lock = threading.Lock()
+
+        def work() -> None:
+            with lock:
+                begun.append(time.perf_counter())
+            _busy(work_seconds)
+            with lock:
+                ended.append(time.perf_counter())
+
+        previous = threading.stack_size(WORKER_STACK_BYTES)
+        try:
+            crew = [threading.Thread(target=work, daemon=True) for _ in range(threads)]
+        finally:
+            threading.stack_size(previous)
+        origin = time.perf_counter()
+        for thread in crew:
+            thread.start()
+        for thread in crew:
+            thread.join()
+        returned = time.perf_counter()
+        starts.append(max(begun) - origin)
+        joins.append(max(0.0, returned - max(ended)))
+    starts.sort()
+    joins.sort()
+    return starts[len(starts) // 4], joins[len(joins) // 4]
+
+
+def _wake_seconds(rounds: int = 50) -> float:
+    """From notify_all to the waiting thread running again (the median of `rounds`)."""
+    condition = threading.Condition()
+    delays: list[float] = []
+    notified = [0.0]
+    ready = threading.Event()
+
+    def waiter() -> None:
+        with condition:
+            for _ in range(rounds):
+                ready.set()
+                condition.wait()
+                delays.append(time.perf_counter() - notified[0])
+
+    thread = threading.Thread(target=waiter, daemon=True)
+    thread.start()
+    for _ in range(rounds):
+        ready.wait()
+        with condition:
+            ready.clear()
+            notified[0] = time.perf_counter()
+            condition.notify_all()
+    thread.join()
+    delays.sort()
+    return delays[len(delays) // 2] if delays else 0.0
+
+
+def calibrate() -> Overheads:
+    """Measure the scheduler, thread start/join and wake-up costs on this machine."""
+    first, join = _thread_latencies(1)
+    second, _ = _thread_latencies(2)
+    return Overheads(_lock_seconds(), first, max(0.0, second - first), _wake_seconds(), join)

@@ -1,0 +1,110 @@
+"""Dependency DAG, critical path and predicted Block-STM speedup of blocks at N workers.
+
+`pevm analyze FILE... [--workers 1,2,4,8,16,32] [--json OUT] [--plot OUT.png]`: FILE is a
+`<N>.json.gz` block file, a directory of them, or `workload:NAME[:COUNT]` (a benchmark block,
+see pevm/analyze/targets.py). For each block: the transactions' measured costs and read/write
+sets, the dependency DAG, the critical path, and a simulation of our scheduler predicting the
+speedup per worker count; unless --no-measure, the real executor runs with the --measure worker
+counts and the prediction error is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from parallel.executor import runs_in_parallel
+from pevm.analyze.dag import build_dag
+from pevm.analyze.measure import observe
+from pevm.analyze.report import BlockAnalysis, Table, check_plot_support, load_published, plot, write_json
+from pevm.analyze.simulate import calibrate, simulate
+from pevm.analyze.targets import WORKLOAD_PREFIX, expand, load_target, shared_dir
+from pevm.errors import UserError
+
+DEFAULT_WORKERS = "1,2,4,8,16,32"
+DEFAULT_MEASURED = "1,2"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", metavar="FILE", help="block files, directories of them, or workload:NAME[:COUNT]")
+    parser.add_argument("--workers", default=DEFAULT_WORKERS, help=f"worker counts to predict (default {DEFAULT_WORKERS})")
+    parser.add_argument("--measure", default=DEFAULT_MEASURED, metavar="LIST",
+                        help=f"worker counts to run for real and compare (default {DEFAULT_MEASURED})")  # fmt: skip
+    parser.add_argument("--no-measure", action="store_true", help="predict only")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of profiling and measured runs, taking turns; the fastest counts (default 3, "
+                             "more for short blocks)")  # fmt: skip
+    parser.add_argument("--json", type=Path, metavar="OUT", help="write the results as JSON")
+    parser.add_argument("--plot", type=Path, metavar="OUT.png", help="chart of predicted speedup (needs matplotlib)")
+
+
+def parse_workers(text: str, option: str) -> list[int]:
+    """'1,2,4' -> [1, 2, 4]; UserError unless every item is a positive integer."""
+    counts: list[int] = []
+    for item in text.split(","):
+        item = item.strip()
+        if not item.isdigit() or int(item) < 1:
+            raise UserError(f"{option}: expected positive integers separated by commas, got {text!r}")
+        if int(item) not in counts:
+            counts.append(int(item))
+    return sorted(counts)
+
+
+def _check_files(specs: list[str]) -> None:
+    for spec in specs:
+        if not spec.startswith(WORKLOAD_PREFIX) and not Path(spec).is_file():
+            raise UserError(f"{spec}: no such file")
+
+
+def run(args: argparse.Namespace) -> int:
+    workers = parse_workers(args.workers, "--workers")
+    measured = [] if args.no_measure else parse_workers(args.measure, "--measure")
+    if args.rounds < 1:
+        raise UserError("--rounds must be at least 1")
+    if args.plot is not None:
+        check_plot_support()
+    specs = expand(args.files)
+    _check_files(specs)
+    published = load_published(shared_dir() / "mainnet" / "pevm-published-speedups.tsv")
+    overheads = calibrate()
+    print(f"calibration: scheduler call {overheads.lock_seconds * 1e6:.2f} us, first worker running after "
+          f"{overheads.start_seconds * 1e6:.0f} us, +{overheads.thread_seconds * 1e6:.0f} us per further worker, join {overheads.join_seconds * 1e6:.0f} us, "
+          f"wake-up {overheads.wake_seconds * 1e6:.0f} us")  # fmt: skip
+    table = Table(workers, measured, sys.stdout)
+    analyses: list[BlockAnalysis] = []
+    for spec in specs:
+        target = load_target(spec)
+        profile, measurer = observe(target, measured, args.rounds)
+        dag = build_dag(profile.txs)
+        costs = [tx.seconds for tx in profile.txs]
+        total = sum(costs)
+        path = dag.critical_path(costs)
+        analysis = BlockAnalysis(target.name, target.txs, profile.gas, dag.edges, path / total if total else 0.0,
+                                 dag.ideal_speedup(costs))  # fmt: skip
+        analysis.falls_back = not runs_in_parallel(target.block.transactions, max(workers))
+        analysis.sequential_seconds = profile.sequential_seconds
+        analysis.published = published.get(target.name)
+        for count in workers:
+            result = simulate(dag, profile, overheads, count)
+            analysis.predicted_seconds[count] = result.seconds
+            analysis.predicted[count] = profile.sequential_seconds / result.seconds
+            analysis.reexecutions[count] = result.executions - target.txs
+        if measurer is not None:
+            sequential_seconds = measurer.sequential_seconds
+            analysis.measured_sequential_seconds = sequential_seconds
+            for count, seconds in measurer.parallel.items():
+                analysis.measured_seconds[count] = seconds
+                analysis.measured[count] = sequential_seconds / seconds
+                if count not in analysis.predicted:
+                    result = simulate(dag, profile, overheads, count)
+                    analysis.predicted_seconds[count] = result.seconds
+                    analysis.predicted[count] = profile.sequential_seconds / result.seconds
+        analyses.append(analysis)
+        table.row(analysis)
+    table.summary(analyses)
+    if args.json is not None:
+        write_json(args.json, analyses)
+    if args.plot is not None:
+        plot(args.plot, analyses, workers)
+    return 0

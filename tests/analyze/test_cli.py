@@ -1,0 +1,84 @@
+"""`pevm analyze` from the command line: bad input is a UserError; a small run prints and writes JSON."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from pevm.cli import build_parser
+from pevm.errors import UserError
+
+
+def run(argv: list[str]) -> int:
+    args = build_parser().parse_args(["analyze", *argv])
+    result: int = args.run(args)
+    return result
+
+
+@pytest.mark.pure
+@pytest.mark.parametrize("workers", ["0,2", "1,x", "", "2,-1"])
+def test_bad_worker_lists(workers: str) -> None:
+    with pytest.raises(UserError, match="--workers"):
+        run(["workload:raw:4", "--workers", workers])
+
+
+@pytest.mark.pure
+def test_bad_measure_list() -> None:
+    with pytest.raises(UserError, match="--measure"):
+        run(["workload:raw:4", "--measure", "two"])
+
+
+@pytest.mark.pure
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="no such file"):
+        run([str(tmp_path / "missing.json.gz")])
+
+
+@pytest.mark.pure
+def test_unknown_workload_and_bad_count() -> None:
+    with pytest.raises(UserError, match="unknown workload"):
+        run(["workload:nope"])
+    with pytest.raises(UserError, match="positive integer"):
+        run(["workload:raw:0"])
+
+
+@pytest.mark.pure
+def test_malformed_block_file(tmp_path: Path) -> None:
+    bad = tmp_path / "1.json"
+    bad.write_text("{}")
+    with pytest.raises(UserError, match="expected an object"):
+        run([str(bad), "--no-measure"])
+
+
+@pytest.mark.pure
+def test_empty_directory(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="no \\*.json.gz"):
+        run([str(tmp_path)])
+
+
+@pytest.mark.pure
+def test_small_run_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "analysis.json"
+    assert run(["workload:same-sender:6", "workload:raw:8", "--workers", "1,2,4", "--measure", "1,2",
+                "--rounds", "1", "--json", str(out)]) == 0  # fmt: skip
+    printed = capsys.readouterr().out
+    assert "same-sender-6" in printed and "simulator error at 2 worker(s)" in printed
+    records = json.loads(out.read_text())
+    assert [record["block"] for record in records] == ["same-sender-6", "raw-8"]
+    for record in records:
+        assert set(record["predicted"]) == {"1", "2", "4"} and set(record["measured"]) == {"1", "2"}
+        assert record["txs"] in (6, 8) and record["ideal_speedup"] >= 1.0
+    assert records[0]["dag_edges"] == 5 and records[1]["dag_edges"] == 0
+
+
+@pytest.mark.pure
+def test_plot_needs_matplotlib(tmp_path: Path) -> None:
+    if importlib.util.find_spec("matplotlib") is None:
+        with pytest.raises(UserError, match="--plot needs matplotlib"):
+            run(["workload:raw:4", "--plot", str(tmp_path / "chart.png")])
+        return
+    run(["workload:raw:4", "--workers", "1,2", "--no-measure", "--rounds", "1", "--plot", str(tmp_path / "chart.png")])
+    assert (tmp_path / "chart.png").read_bytes().startswith(b"\x89PNG")
