@@ -55,8 +55,9 @@ class BlockProfile:
         self.name = name
         self.txs = txs
         self.sequential_seconds = float("inf")  # the whole block, as execute_block runs it
-        self.outside_seconds = float("inf")  # pre-block, post-block and receipts (both modes pay it)
+        self.pre_seconds = float("inf")  # pre-block system calls (both modes pay them)
         self.memory_seconds = float("inf")  # building MvMemory
+        self.tail_seconds = float("inf")  # the parallel executor after its workers: see _replay
         self.contention: dict[int, float] = {}  # threads running at once -> slowdown of each
 
     @property
@@ -111,7 +112,6 @@ def _sequential_pass(target: Target, profile: BlockProfile | None) -> tuple[Bloc
         timings.append((b - a, clock() - b))
         gas_used += result.gas_used
         results.append(result)
-    finished = clock()
     requests = post_block(state, block, rules, env, results)
     finish_block(block, rules, results, None, requests)
     end = clock()
@@ -122,23 +122,27 @@ def _sequential_pass(target: Target, profile: BlockProfile | None) -> tuple[Bloc
     for tx_profile, (seconds, apply_seconds) in zip(profile.txs, timings):
         tx_profile.seconds = min(tx_profile.seconds, seconds)
         tx_profile.apply_seconds = min(tx_profile.apply_seconds, apply_seconds)
-    profile.outside_seconds = min(profile.outside_seconds, (paused - start) + (end - finished))
+    profile.pre_seconds = min(profile.pre_seconds, paused - start)
     profile.sequential_seconds = min(profile.sequential_seconds, end - start - (resumed - paused))
     return profile, after_pre, env
 
 
-def _replay(target: Target, profile: BlockProfile, base: PlainState, env: BlockEnv) -> MvMemory:
-    """Block order through MvMemory in one worker thread: execution, record, validation costs.
+def _replay(target: Target, profile: BlockProfile, base: PlainState, env: BlockEnv) -> None:
+    """Block order through MvMemory in one worker thread: execution, record, validation costs;
+    then, back on the calling thread, the executor's tail: applying every write set in order,
+    post-block and receipts over results another thread built, and freeing the memory.
 
     As in the executor, the memory is built by the calling thread and used by the worker."""
     transactions = target.block.transactions
-    rules = target.rules
+    block, rules = target.block, target.rules
     clock = time.perf_counter
     start = clock()
-    memory = MvMemory(len(transactions), base)
+    memories = [MvMemory(len(transactions), base)]
     profile.memory_seconds = min(profile.memory_seconds, clock() - start)
+    results: list[TxResult] = []
 
     def work() -> None:
+        memory = memories[0]
         for index, tx in enumerate(transactions):
             a = clock()
             journal = Journal(MvView(memory, base, index))
@@ -146,6 +150,7 @@ def _replay(target: Target, profile: BlockProfile, base: PlainState, env: BlockE
             b = clock()
             memory.record(index, journal.reads, result.writes)
             c = clock()
+            results.append(result)
             tx_profile = profile.txs[index]
             tx_profile.exec_seconds = min(tx_profile.exec_seconds, b - a)
             tx_profile.record_seconds = min(tx_profile.record_seconds, c - b)
@@ -157,6 +162,20 @@ def _replay(target: Target, profile: BlockProfile, base: PlainState, env: BlockE
             assert valid, f"{profile.name}: transaction {index} does not validate against its own sequential run"
 
     _in_thread(work)
+    state = base.copy()
+    start = clock()
+    for writes in memories[0].last_writes:
+        state.apply(writes)
+    requests = post_block(state, block, rules, env, results)
+    finish_block(block, rules, results, None, requests)
+    memories.clear()  # the executor frees its MvMemory before returning
+    profile.tail_seconds = min(profile.tail_seconds, clock() - start)
+
+
+def _final_memory(target: Target, base: PlainState, env: BlockEnv) -> MvMemory:
+    """An MvMemory holding the block's final writes (every transaction recorded in order)."""
+    memory = MvMemory(len(target.block.transactions), base)
+    _replay_share(target, memory, base, env, 0, 1, 1)
     return memory
 
 
@@ -189,7 +208,7 @@ class Profiler:
         self.profile: BlockProfile | None = None
         self.base = PlainState()
         self.env: BlockEnv | None = None
-        self.memory: MvMemory | None = None  # the last replay's, holding the final writes
+        self.memory: MvMemory | None = None  # holding the final writes, for contention samples
         self.rounds = 0  # replay rounds per contention sample (about CONTENTION_SECONDS)
         self.solo = float("inf")
         self.together: dict[int, float] = {}
@@ -200,7 +219,7 @@ class Profiler:
         gc.disable()
         try:
             self.profile, self.base, self.env = _sequential_pass(self.target, self.profile)
-            self.memory = _replay(self.target, self.profile, self.base, self.env)
+            _replay(self.target, self.profile, self.base, self.env)
             if self.profile.txs:
                 self._sample_contention(self.base, self.env)
             return self.profile
@@ -214,8 +233,9 @@ class Profiler:
         beside the others (shared memory, shared base state, the machine's cores)."""
         if not self.contention_threads:
             return
+        if self.memory is None:
+            self.memory = _final_memory(self.target, base, env)
         memory = self.memory
-        assert memory is not None
         spent: list[float] = []
         lock = threading.Lock()
 

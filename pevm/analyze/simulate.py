@@ -46,12 +46,15 @@ class Overheads:
     """Per-task costs of the executor's machinery on this machine, in seconds."""
 
     def __init__(self, lock_seconds: float, start_seconds: float, thread_seconds: float, wake_seconds: float,
-                 join_seconds: float) -> None:  # fmt: skip
+                 join_seconds: float, worker_slowdown: float = 1.0) -> None:  # fmt: skip
         self.lock_seconds = lock_seconds  # one scheduler call (lock held)
         self.start_seconds = start_seconds  # until the first worker runs
         self.thread_seconds = thread_seconds  # each further worker runs this much later
         self.wake_seconds = wake_seconds  # a waiting worker resuming after notify
         self.join_seconds = join_seconds  # from the last worker's end to the joins returning
+        # How much slower the executor's workers run side by side than the block's own replay in
+        # as many threads suggests (fitted on a calibration block: pevm/analyze/fit.py)
+        self.worker_slowdown = worker_slowdown
 
 
 class SimResult:
@@ -79,7 +82,7 @@ class Simulation:
         self.dag = dag
         self.workers = workers
         self.overheads = overheads
-        slowdown = contention(profile, workers)
+        slowdown = contention(profile, workers) * (overheads.worker_slowdown if workers > 1 else 1.0)
         self.exec_seconds = [tx.exec_seconds * slowdown for tx in profile.txs]
         self.record_seconds = [tx.record_seconds * slowdown for tx in profile.txs]
         self.validate_seconds = [tx.validate_seconds * slowdown for tx in profile.txs]
@@ -264,7 +267,7 @@ def simulate(dag: Dag, profile: BlockProfile, overheads: Overheads, workers: int
     """The predicted time of the parallel executor (Block-STM always on) for this block."""
     simulation = Simulation(dag, profile, overheads, workers)
     makespan = simulation.run()
-    around = profile.outside_seconds + profile.memory_seconds + sum(tx.apply_seconds for tx in profile.txs)
+    around = profile.pre_seconds + profile.memory_seconds + profile.tail_seconds
     return SimResult(around + makespan, makespan, simulation.executions, simulation.validations,
                      simulation.aborts, simulation.blocked)  # fmt: skip
 

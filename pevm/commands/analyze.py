@@ -16,6 +16,7 @@ from pathlib import Path
 
 from parallel.executor import runs_in_parallel
 from pevm.analyze.dag import build_dag
+from pevm.analyze.fit import fit_worker_slowdown
 from pevm.analyze.measure import observe
 from pevm.analyze.report import BlockAnalysis, Table, check_plot_support, load_published, plot, write_json
 from pevm.analyze.simulate import calibrate, simulate
@@ -35,6 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds of profiling and measured runs, taking turns; the fastest counts (default 3, "
                              "more for short blocks)")  # fmt: skip
+    parser.add_argument("--no-fit", action="store_true",
+                        help="skip fitting the workers' side-by-side slowdown on a calibration block")  # fmt: skip
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the results as JSON")
     parser.add_argument("--plot", type=Path, metavar="OUT.png", help="chart of predicted speedup (needs matplotlib)")
 
@@ -68,9 +71,13 @@ def run(args: argparse.Namespace) -> int:
     _check_files(specs)
     published = load_published(shared_dir() / "mainnet" / "pevm-published-speedups.tsv")
     overheads = calibrate()
+    fitted = ""
+    if not args.no_fit:
+        slowdown, calibration_block = fit_worker_slowdown(overheads, args.rounds)
+        fitted = f", workers side by side x{slowdown:.2f} (fitted on {calibration_block})"
     print(f"calibration: scheduler call {overheads.lock_seconds * 1e6:.2f} us, first worker running after "
           f"{overheads.start_seconds * 1e6:.0f} us, +{overheads.thread_seconds * 1e6:.0f} us per further worker, join {overheads.join_seconds * 1e6:.0f} us, "
-          f"wake-up {overheads.wake_seconds * 1e6:.0f} us")  # fmt: skip
+          f"wake-up {overheads.wake_seconds * 1e6:.0f} us{fitted}")  # fmt: skip
     table = Table(workers, measured, sys.stdout)
     analyses: list[BlockAnalysis] = []
     for spec in specs:

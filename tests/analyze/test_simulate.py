@@ -22,9 +22,10 @@ def profile(writes: list[dict[int, object]], reads: list[list[int]], contention:
         tx.apply_seconds = 2e-6
         txs.append(tx)
     block = BlockProfile("test", txs)
-    block.outside_seconds = 40e-6
+    block.pre_seconds = 10e-6
     block.memory_seconds = 10e-6
-    block.sequential_seconds = block.outside_seconds + sum(tx.seconds + tx.apply_seconds for tx in txs)
+    block.tail_seconds = 60e-6
+    block.sequential_seconds = 40e-6 + sum(tx.seconds + tx.apply_seconds for tx in txs)
     block.contention = {2: contention}
     return block
 
@@ -47,7 +48,7 @@ def test_one_worker_is_the_sum_of_costs_and_overheads(build: object) -> None:
     block = build(12)  # type: ignore[operator]
     result = simulate(build_dag(block.txs), block, OVERHEADS, 1)
     work = sum(tx.exec_seconds + tx.record_seconds + tx.validate_seconds for tx in block.txs)
-    around = block.outside_seconds + block.memory_seconds + sum(tx.apply_seconds for tx in block.txs)
+    around = block.pre_seconds + block.memory_seconds + block.tail_seconds
     assert result.seconds == pytest.approx(around + START + work + 4 * len(block.txs) * LOCK + JOIN)
     assert result.executions == len(block.txs) and result.aborts == 0
 
@@ -89,3 +90,14 @@ def test_calibration_measures_positive_costs() -> None:
     assert 0 < overheads.start_seconds < 0.1 and 0 <= overheads.thread_seconds < 0.1
     assert 0 <= overheads.join_seconds < 0.1
     assert 0 <= overheads.wake_seconds < 0.1
+
+
+@pytest.mark.pure
+def test_fitted_slowdown_reproduces_the_calibration_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pevm.analyze import fit
+
+    monkeypatch.setattr(fit, "CALIBRATION_TXS", 12)
+    overheads = Overheads(LOCK, START, THREAD, WAKE, JOIN)
+    slowdown, name = fit.fit_worker_slowdown(overheads, 1)
+    assert 1.0 <= slowdown <= fit.MAX_SLOWDOWN and overheads.worker_slowdown == slowdown
+    assert name.startswith("calibration:")
