@@ -31,7 +31,8 @@ def calibration_target() -> Target:
         workload = workloads.erc20_transfers(CALIBRATION_TXS, contracts)
     else:
         workload = workloads.transfers_between(CALIBRATION_TXS)
-    return Target(f"calibration:{workload.name}", workload.state, workload.block, workload.rules, workload.chain_id)
+    workload.name = f"calibration:{workload.name}"
+    return workload
 
 
 def fit_worker_slowdown(overheads: Overheads, rounds: int) -> tuple[float, str]:

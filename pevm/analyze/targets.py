@@ -1,8 +1,8 @@
 """What `pevm analyze` can analyse: mainnet block files and the benchmark workloads.
 
-A target is named by a path (`<N>.json.gz`, or a directory of them) or by `workload:NAME[:COUNT]`
-with NAME one of `WORKLOADS` (pevm.workloads builds them, seeded, so a name is always the same
-block).
+A target (a `pevm.workloads.Workload`: block, pre-state, rules, chain id) is named by a path
+(`<N>.json.gz`, or a directory of them) or by `workload:NAME[:COUNT]` with NAME one of
+`WORKLOADS` (pevm.workloads builds them, seeded, so a name is always the same block).
 """
 
 from __future__ import annotations
@@ -12,9 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final, cast
 
-from interp.forks import ForkRules
-from interp.header import Block
-from interp.plain_state import PlainState
 from pevm import workloads
 from pevm.blockfile import BlockFileError, load_block_file
 from pevm.errors import UserError
@@ -23,29 +20,19 @@ WORKLOAD_PREFIX: Final = "workload:"
 DEFAULT_COUNT: Final = 500
 
 
-class Target:
-    """A block with its pre-state and rules, under the name reports use."""
-
-    def __init__(self, name: str, state: PlainState, block: Block, rules: ForkRules, chain_id: int) -> None:
-        self.name = name
-        self.state = state
-        self.block = block
-        self.rules = rules
-        self.chain_id = chain_id
-
-    @property
-    def txs(self) -> int:
-        return len(self.block.transactions)
+Target = workloads.Workload  # a block with its pre-state, rules and chain id, under a name
 
 
 def shared_dir() -> Path:
-    """`$PEVM_SHARED`, default ../shared next to the repository (as the tests resolve it)."""
-    default = Path(__file__).resolve().parents[2].parent / "shared"
-    return Path(os.environ.get("PEVM_SHARED", default))
+    """`$PEVM_SHARED`, default ../shared."""
+    return Path(os.environ.get("PEVM_SHARED", "../shared"))
 
 
 def _erc20(count: int) -> workloads.Workload:
-    return workloads.erc20_transfers(count, shared_dir() / "contracts")
+    contracts = shared_dir() / "contracts"
+    if not (contracts / "erc20" / "ERC20Token.hex").is_file():
+        raise UserError(f"the ERC-20 contract is not in {contracts} (set PEVM_SHARED)")
+    return workloads.erc20_transfers(count, contracts)
 
 
 WORKLOADS: Final[dict[str, Callable[[int], workloads.Workload]]] = {
@@ -67,8 +54,8 @@ def _workload(spec: str) -> Target:
             raise UserError(f"{spec}: the transaction count must be a positive integer")
         count = int(count_text)
     workload = build(count)
-    label = f"{name}-{count}"
-    return Target(label, workload.state, workload.block, workload.rules, workload.chain_id)
+    workload.name = f"{name}-{count}"
+    return workload
 
 
 def expand(specs: list[str]) -> list[str]:
@@ -94,4 +81,6 @@ def load_target(spec: str) -> Target:
         block_file = load_block_file(spec)
     except BlockFileError as error:
         raise UserError(str(error)) from None
-    return Target(str(block_file.number), block_file.state, block_file.block, block_file.rules, block_file.chain_id)
+    target = Target(str(block_file.number), block_file.state, block_file.block, block_file.rules)
+    target.chain_id = block_file.chain_id
+    return target

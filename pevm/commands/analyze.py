@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         costs = [tx.seconds for tx in profile.txs]
         total = sum(costs)
         path = dag.critical_path(costs)
-        analysis = BlockAnalysis(target.name, target.txs, profile.gas, dag.edges, path / total if total else 0.0,
+        analysis = BlockAnalysis(target.name, len(target.block.transactions), profile.gas, dag.edges, path / total if total else 0.0,
                                  dag.ideal_speedup(costs))  # fmt: skip
         analysis.falls_back = not runs_in_parallel(target.block.transactions, max(workers))
         analysis.sequential_seconds = profile.sequential_seconds
@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
             result = simulate(dag, profile, overheads, count)
             analysis.predicted_seconds[count] = result.seconds
             analysis.predicted[count] = profile.sequential_seconds / result.seconds
-            analysis.reexecutions[count] = result.executions - target.txs
+            analysis.reexecutions[count] = result.executions - len(target.block.transactions)
         if measurer is not None:
             sequential_seconds = measurer.sequential_seconds
             analysis.measured_sequential_seconds = sequential_seconds

@@ -10,17 +10,12 @@ from interp.locations import BALANCE, NONCE, STORAGE_GEN, account_loc, storage_l
 from pevm import workloads
 from pevm.analyze.dag import build_dag
 from pevm.analyze.profile import TxProfile, profile_block
-from pevm.analyze.targets import Target
 
 A, B, C, COINBASE = 0xA, 0xB, 0xC, 0xC0
 
 
 def tx(reads: list[int], writes: dict[int, object], sender: int = 0) -> TxProfile:
     return TxProfile(21_000, sender, dict.fromkeys(reads, 0), writes)
-
-
-def target(workload: workloads.Workload) -> Target:
-    return Target(workload.name, workload.state, workload.block, workload.rules, workload.chain_id)
 
 
 @pytest.mark.pure
@@ -68,11 +63,11 @@ def test_critical_path_and_ideal_speedup() -> None:
 
 @pytest.mark.pure
 def test_real_blocks_have_the_dependencies_they_were_built_with() -> None:
-    independent = build_dag(profile_block(target(workloads.raw_transfers(6)), 1, ()).txs)
+    independent = build_dag(profile_block(workloads.raw_transfers(6), 1, ()).txs)
     assert independent.edges == 0  # fees reach the beneficiary as deltas
-    chain = build_dag(profile_block(target(workloads.same_sender_chain(5)), 1, ()).txs)
+    chain = build_dag(profile_block(workloads.same_sender_chain(5), 1, ()).txs)
     assert chain.deps == [(), (0,), (1,), (2,), (3,)]
-    readers = build_dag(profile_block(target(workloads.coinbase_readers(6)), 1, ()).txs)
+    readers = build_dag(profile_block(workloads.coinbase_readers(6), 1, ()).txs)
     assert readers.deps[2] == (0, 1)  # reads the coinbase balance: every earlier fee
     assert readers.deps[5] == (2, 3, 4)  # tx 2 read it, so its fee is an absolute write
     assert readers.deps[3] == () and readers.deps[4] == ()
