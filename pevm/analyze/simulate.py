@@ -27,7 +27,9 @@ import time
 from collections.abc import Generator
 from typing import Final
 
-from parallel.executor import WORKER_STACK_BYTES
+from interp.block import block_env
+from parallel.executor import execute_transactions_parallel
+from pevm import workloads
 from parallel.scheduler import DONE, EXECUTION_IDX, VALIDATION_IDX, Scheduler, Task
 from parallel.types import EXECUTION
 from pevm.analyze.dag import Dag, Read
@@ -48,10 +50,11 @@ class Overheads:
     def __init__(self, lock_seconds: float, start_seconds: float, thread_seconds: float, wake_seconds: float,
                  join_seconds: float, worker_slowdown: float = 1.0) -> None:  # fmt: skip
         self.lock_seconds = lock_seconds  # one scheduler call (lock held)
-        self.start_seconds = start_seconds  # until the first worker runs
+        self.start_seconds = start_seconds  # the executor's fixed cost with one worker thread
         self.thread_seconds = thread_seconds  # each further worker runs this much later
         self.wake_seconds = wake_seconds  # a waiting worker resuming after notify
-        self.join_seconds = join_seconds  # from the last worker's end to the joins returning
+        self.join_seconds = join_seconds  # from the last worker's end to the joins returning (0:
+        # calibrate() measures start-up and joining together, as start_seconds)
         # How much slower the executor's workers run side by side than the block's own replay in
         # as many threads suggests (fitted on a calibration block: pevm/analyze/fit.py)
         self.worker_slowdown = worker_slowdown
@@ -292,50 +295,21 @@ def _lock_seconds(size: int = 4000) -> float:
     return best
 
 
-def _busy(seconds: float) -> None:
-    """Allocate and compute for about `seconds`, as a worker executing transactions does."""
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        table = {index: [index] for index in range(64)}
-        del table
-
-
-def _thread_latencies(threads: int = 2, trials: int = 12, work_seconds: float = 0.002) -> tuple[float, float]:
-    """Start threads as the executor does (its stack size, started in a row, then joined) and
-    time (a) from the first start() to each thread running its first line and (b) from the last
-    thread's last line to the joins returning. Thread start-up on free-threaded CPython costs
-    milliseconds on some machines, which dominates short blocks. Returns the lower quartiles
-    (measured runs keep their best of several) of the last start and of the join latency."""
-    starts: list[float] = []
-    joins: list[float] = []
+def _executor_seconds(workers: int, trials: int = 15) -> float:
+    """The executor's fixed cost with `workers` threads: the best of `trials` runs of the real
+    `execute_transactions_parallel` over an empty block (memory, scheduler, starting and joining
+    the threads). Thread start-up on free-threaded CPython can take milliseconds, which
+    dominates short blocks; best-of matches how measured runs are reported."""
+    workload = workloads.raw_transfers(0)
+    block, rules = workload.block, workload.rules
+    env = block_env(block.header, rules, workload.chain_id)
+    best = float("inf")
     for _ in range(trials):
-        begun: list[float] = []
-        ended: list[float] = []
-        lock = threading.Lock()
-
-        def work() -> None:
-            with lock:
-                begun.append(time.perf_counter())
-            _busy(work_seconds)
-            with lock:
-                ended.append(time.perf_counter())
-
-        previous = threading.stack_size(WORKER_STACK_BYTES)
-        try:
-            crew = [threading.Thread(target=work, daemon=True) for _ in range(threads)]
-        finally:
-            threading.stack_size(previous)
-        origin = time.perf_counter()
-        for thread in crew:
-            thread.start()
-        for thread in crew:
-            thread.join()
-        returned = time.perf_counter()
-        starts.append(max(begun) - origin)
-        joins.append(max(0.0, returned - max(ended)))
-    starts.sort()
-    joins.sort()
-    return starts[len(starts) // 4], joins[len(joins) // 4]
+        state = workload.state.copy()
+        start = time.perf_counter()
+        execute_transactions_parallel(state, block, env, rules, workers)
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 def _wake_seconds(rounds: int = 50) -> float:
@@ -367,6 +341,6 @@ def _wake_seconds(rounds: int = 50) -> float:
 
 def calibrate() -> Overheads:
     """Measure the scheduler, thread start/join and wake-up costs on this machine."""
-    first, join = _thread_latencies(1)
-    second, _ = _thread_latencies(2)
-    return Overheads(_lock_seconds(), first, max(0.0, second - first), _wake_seconds(), join)
+    first = _executor_seconds(1)
+    second = _executor_seconds(2)
+    return Overheads(_lock_seconds(), first, max(0.0, second - first), _wake_seconds(), 0.0)

@@ -75,8 +75,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_fit:
         slowdown, calibration_block = fit_worker_slowdown(overheads, args.rounds)
         fitted = f", workers side by side x{slowdown:.2f} (fitted on {calibration_block})"
-    print(f"calibration: scheduler call {overheads.lock_seconds * 1e6:.2f} us, first worker running after "
-          f"{overheads.start_seconds * 1e6:.0f} us, +{overheads.thread_seconds * 1e6:.0f} us per further worker, join {overheads.join_seconds * 1e6:.0f} us, "
+    print(f"calibration: scheduler call {overheads.lock_seconds * 1e6:.2f} us, executor with 1 thread "
+          f"{overheads.start_seconds * 1e6:.0f} us, +{overheads.thread_seconds * 1e6:.0f} us per further thread, "
           f"wake-up {overheads.wake_seconds * 1e6:.0f} us{fitted}")  # fmt: skip
     table = Table(workers, measured, sys.stdout)
     analyses: list[BlockAnalysis] = []
