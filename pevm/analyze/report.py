@@ -34,6 +34,8 @@ class BlockAnalysis:
         self.measured: dict[int, float] = {}
         self.measured_seconds: dict[int, float] = {}
         self.published: float | None = None  # RISE pevm's speedup for this block
+        self.costs: dict[str, float] = {}  # where the time goes (seconds), from the profile
+        self.contention: dict[int, float] = {}  # threads -> measured side-by-side slowdown
 
     def executor_speedup(self, workers: int) -> float:
         """The predicted speedup of parallel.executor, which runs small blocks sequentially."""
@@ -63,6 +65,8 @@ class BlockAnalysis:
             "simulated_reexecutions": {str(n): value for n, value in self.reexecutions.items()},
             "executor_runs_sequentially": self.falls_back,
             "published_speedup": self.published,
+            "profile_seconds": {name: round(value, 6) for name, value in self.costs.items()},
+            "replay_contention": {str(n): round(value, 3) for n, value in self.contention.items()},
         }
 
 

@@ -146,15 +146,16 @@ class Simulation:
         """One call of Scheduler.next_task up to where it would sleep on its condition."""
         scheduler = self.scheduler
         counters = scheduler.counters
-        while counters[DONE] == 0:
-            if counters[VALIDATION_IDX] < counters[EXECUTION_IDX]:
-                task = scheduler._next_version_to_validate()
-            else:
-                task = scheduler._next_version_to_execute()
-            if task is not None:
-                return task
-            if counters[EXECUTION_IDX] >= scheduler.block_size and counters[VALIDATION_IDX] >= scheduler.block_size:
-                return None
+        with scheduler.lock:  # its helpers notify the condition when the block is done
+            while counters[DONE] == 0:
+                if counters[VALIDATION_IDX] < counters[EXECUTION_IDX]:
+                    task = scheduler._next_version_to_validate()
+                else:
+                    task = scheduler._next_version_to_execute()
+                if task is not None:
+                    return task
+                if counters[EXECUTION_IDX] >= scheduler.block_size and counters[VALIDATION_IDX] >= scheduler.block_size:
+                    return None
         return None
 
     def worker(self) -> Generator[float, None, None]:

@@ -92,6 +92,17 @@ def run(args: argparse.Namespace) -> int:
         analysis.falls_back = not runs_in_parallel(target.block.transactions, max(workers))
         analysis.sequential_seconds = profile.sequential_seconds
         analysis.published = published.get(target.name)
+        analysis.contention = dict(profile.contention)
+        analysis.costs = {
+            "sequential_block": profile.sequential_seconds,
+            "sequential_transactions": total,
+            "pre_block": profile.pre_seconds,
+            "worker_executions": sum(tx.exec_seconds for tx in profile.txs),
+            "worker_records": sum(tx.record_seconds for tx in profile.txs),
+            "worker_validations": sum(tx.validate_seconds for tx in profile.txs),
+            "mv_memory_setup": profile.memory_seconds,
+            "parallel_tail": profile.tail_seconds,
+        }
         for count in workers:
             result = simulate(dag, profile, overheads, count)
             analysis.predicted_seconds[count] = result.seconds

@@ -101,3 +101,17 @@ def test_fitted_slowdown_reproduces_the_calibration_run(monkeypatch: pytest.Monk
     slowdown, name = fit.fit_worker_slowdown(overheads, 1)
     assert 1.0 <= slowdown <= fit.MAX_SLOWDOWN and overheads.worker_slowdown == slowdown
     assert name.startswith("calibration:")
+
+
+@pytest.mark.pure
+def test_every_conflict_workload_finishes() -> None:
+    from pevm import workloads
+    from pevm.analyze.profile import profile_block
+    from pevm.analyze.targets import WORKLOADS
+
+    for name in sorted(workloads.CONFLICT_WORKLOADS):
+        block = profile_block(WORKLOADS[name](12), 1, ())
+        dag = build_dag(block.txs)
+        for workers in (1, 2, 3, 8):
+            result = simulate(dag, block, OVERHEADS, workers)
+            assert result.executions >= len(block.txs), name
