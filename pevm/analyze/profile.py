@@ -24,9 +24,10 @@ from interp.env import BlockEnv
 from interp.journal import Journal
 from interp.plain_state import PlainState
 from interp.tx import TxResult, execute_transaction
-from parallel.executor import WORKER_STACK_BYTES
+from parallel.executor import WORKER_STACK_BYTES, execute_transactions_parallel
 from parallel.mv_memory import MvMemory
 from parallel.mv_view import MvView
+from pevm import workloads
 from pevm.analyze.targets import Target
 
 
@@ -60,6 +61,7 @@ class BlockProfile:
         self.memory_seconds = float("inf")  # building MvMemory
         self.tail_seconds = float("inf")  # the parallel executor after its workers: see _replay
         self.contention: dict[int, float] = {}  # threads running at once -> slowdown of each
+        self.executor_seconds: dict[int, float] = {}  # workers -> the executor's fixed cost
 
     @property
     def gas(self) -> int:
@@ -206,6 +208,19 @@ def _replay_share(target: Target, memory: MvMemory, base: PlainState, env: Block
     return spent
 
 
+def executor_seconds(workers: int) -> float:
+    """The executor's fixed cost with `workers` threads: one run of the real
+    `execute_transactions_parallel` over an empty block (memory, scheduler, starting and
+    joining the threads). Thread start-up can take milliseconds, which dominates short blocks."""
+    workload = workloads.raw_transfers(0)
+    block, rules = workload.block, workload.rules
+    env = block_env(block.header, rules, workload.chain_id)
+    state = workload.state.copy()
+    start = time.perf_counter()
+    execute_transactions_parallel(state, block, env, rules, workers)
+    return time.perf_counter() - start
+
+
 class Profiler:
     """Profiles a block step by step, so callers can interleave steps with other timings (on a
     shared machine, what matters is that compared timings saw the same neighbours)."""
@@ -227,6 +242,11 @@ class Profiler:
         gc.disable()
         try:
             self.profile, self.base, self.env = _sequential_pass(self.target, self.profile)
+            # Right after a sequential run, as measured parallel runs come: an idle core may be
+            # slow to wake (milliseconds on some virtual machines).
+            fixed = self.profile.executor_seconds
+            for workers in (1, *self.contention_threads):
+                fixed[workers] = min(fixed.get(workers, float("inf")), executor_seconds(workers))
             _replay(self.target, self.profile, self.base, self.env)
             if self.profile.txs:
                 self._sample_contention(self.base, self.env)

@@ -27,13 +27,10 @@ import time
 from collections.abc import Generator
 from typing import Final
 
-from interp.block import block_env
-from parallel.executor import execute_transactions_parallel
-from pevm import workloads
 from parallel.scheduler import DONE, EXECUTION_IDX, VALIDATION_IDX, Scheduler, Task
 from parallel.types import EXECUTION
 from pevm.analyze.dag import Dag, Read
-from pevm.analyze.profile import BlockProfile
+from pevm.analyze.profile import BlockProfile, executor_seconds
 
 # recorded[tx]: the value id of its last recorded incarnation (0 = the final values)
 UNRECORDED: Final = -1  # never finished executing: lower writes show through
@@ -83,6 +80,7 @@ class Simulation:
     def __init__(self, dag: Dag, profile: BlockProfile, overheads: Overheads, workers: int) -> None:
         size = dag.size
         self.dag = dag
+        self.profile = profile
         self.workers = workers
         self.overheads = overheads
         slowdown = contention(profile, workers) * (overheads.worker_slowdown if workers > 1 else 1.0)
@@ -238,8 +236,14 @@ class Simulation:
     def run(self) -> float:
         """The workers' makespan, thread starts included."""
         crew = [self.worker() for _ in range(self.workers)]
+        start, further = self.overheads.start_seconds, self.overheads.thread_seconds
+        fixed = self.profile.executor_seconds  # sampled beside this block's runs: preferred
+        if 1 in fixed:
+            start = fixed[1]
+            if 2 in fixed:
+                further = max(0.0, fixed[2] - fixed[1])
         for index in range(self.workers):
-            self.push(self.overheads.start_seconds + self.overheads.thread_seconds * index, index)
+            self.push(start + further * index, index)
         end = 0.0
         while self.heap:
             at, _, index = heapq.heappop(self.heap)
@@ -296,23 +300,6 @@ def _lock_seconds(size: int = 4000) -> float:
     return best
 
 
-def _executor_seconds(workers: int, trials: int = 15) -> float:
-    """The executor's fixed cost with `workers` threads: the best of `trials` runs of the real
-    `execute_transactions_parallel` over an empty block (memory, scheduler, starting and joining
-    the threads). Thread start-up on free-threaded CPython can take milliseconds, which
-    dominates short blocks; best-of matches how measured runs are reported."""
-    workload = workloads.raw_transfers(0)
-    block, rules = workload.block, workload.rules
-    env = block_env(block.header, rules, workload.chain_id)
-    best = float("inf")
-    for _ in range(trials):
-        state = workload.state.copy()
-        start = time.perf_counter()
-        execute_transactions_parallel(state, block, env, rules, workers)
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def _wake_seconds(rounds: int = 50) -> float:
     """From notify_all to the waiting thread running again (the median of `rounds`)."""
     condition = threading.Condition()
@@ -342,6 +329,6 @@ def _wake_seconds(rounds: int = 50) -> float:
 
 def calibrate() -> Overheads:
     """Measure the scheduler, thread start/join and wake-up costs on this machine."""
-    first = _executor_seconds(1)
-    second = _executor_seconds(2)
+    first = min(executor_seconds(1) for _ in range(15))
+    second = min(executor_seconds(2) for _ in range(15))
     return Overheads(_lock_seconds(), first, max(0.0, second - first), _wake_seconds(), 0.0)
