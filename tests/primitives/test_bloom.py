@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from primitives.bloom import bloom_or, logs_bloom
 from primitives.keccak import keccak256
@@ -37,6 +37,7 @@ def test_matches_reference(items: list[bytes]) -> None:
     assert logs_bloom(items) == reference_bloom(items)
 
 
+@settings(max_examples=50)
 @given(entries, entries)
 def test_or_is_the_union(first: list[bytes], second: list[bytes]) -> None:
     assert bloom_or(logs_bloom(first), logs_bloom(second)) == logs_bloom(first + second)

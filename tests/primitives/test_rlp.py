@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from primitives import rlp
 
@@ -23,11 +23,13 @@ def as_decoded(item: object) -> object:
     return item
 
 
+@settings(max_examples=60)
 @given(items)
 def test_roundtrip(item: object) -> None:
     assert rlp.decode(rlp.encode(item)) == item
 
 
+@settings(max_examples=60)
 @given(encodable)
 def test_ints_and_tuples_decode_to_their_bytes_and_lists(item: object) -> None:
     assert rlp.decode(rlp.encode(item)) == as_decoded(item)
