@@ -5,7 +5,8 @@ conflict with a nonce read. `STORAGE_GEN` is written when an account's storage i
 (SELFDESTRUCT, EIP-161 deletion); storage reads also read it, which makes a destroyed and
 re-created account conflict precisely, slot by slot, without a sequential fallback.
 
-Layout: kind in the bits above 416, the address in bits 256..415, the slot in bits 0..255.
+Layout: the kind in the low 3 bits, the address above it (bits 3..162), and for storage the
+slot above that (bits 163..418). Account locations stay ~163-bit ints, cheap to build and split.
 """
 
 from __future__ import annotations
@@ -19,33 +20,33 @@ CODE: Final = 3
 EXISTS: Final = 4
 STORAGE_GEN: Final = 5
 
-KIND_SHIFT: Final = 416
-ADDRESS_SHIFT: Final = 256
+KIND_BITS: Final = 3
+KIND_MASK: Final = (1 << KIND_BITS) - 1
+SLOT_SHIFT: Final = 160 + KIND_BITS
 _ADDRESS_MASK: Final = (1 << 160) - 1
-_SLOT_MASK: Final = (1 << 256) - 1
 
 KIND_NAMES: Final = ("storage", "balance", "nonce", "code", "exists", "storage-gen")
 
 
 def storage_loc(address: int, slot: int) -> int:
-    return (address << ADDRESS_SHIFT) | slot
+    return (slot << SLOT_SHIFT) | (address << KIND_BITS)
 
 
 def account_loc(kind: int, address: int) -> int:
     """Location of an account field: BALANCE, NONCE, CODE, EXISTS or STORAGE_GEN."""
-    return (kind << KIND_SHIFT) | (address << ADDRESS_SHIFT)
+    return (address << KIND_BITS) | kind
 
 
 def loc_kind(loc: int) -> int:
-    return loc >> KIND_SHIFT
+    return loc & KIND_MASK
 
 
 def loc_address(loc: int) -> int:
-    return (loc >> ADDRESS_SHIFT) & _ADDRESS_MASK
+    return (loc >> KIND_BITS) & _ADDRESS_MASK
 
 
 def loc_slot(loc: int) -> int:
-    return loc & _SLOT_MASK
+    return loc >> SLOT_SHIFT
 
 
 def describe(loc: int) -> str:

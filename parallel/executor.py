@@ -13,7 +13,7 @@ import os
 import threading
 from typing import Final
 
-from interp.block import BlockResult, block_env, execute_transactions, finish_block, post_block, pre_block
+from interp.block import BlockResult, CollectorPaused, block_env, execute_transactions, finish_block, post_block, pre_block
 from interp.env import BlockEnv
 from interp.forks import ForkRules
 from interp.header import Block
@@ -61,7 +61,21 @@ def execute_block(
     workers: int | None = None,
     stats: ParallelStats | None = None,
 ) -> BlockResult:
-    """Execute a block with `workers` threads (default: one per CPU) on `state`."""
+    """Execute a block with `workers` threads (default: one per CPU) on `state`.
+
+    The cycle collector is paused meanwhile, as for sequential blocks (interp.block)."""
+    with CollectorPaused():
+        return _execute_block(state, block, rules, chain_id, workers, stats)
+
+
+def _execute_block(
+    state: PlainState,
+    block: Block,
+    rules: ForkRules,
+    chain_id: int,
+    workers: int | None,
+    stats: ParallelStats | None,
+) -> BlockResult:
     count = default_workers() if workers is None else workers
     env = block_env(block.header, rules, chain_id)
     pre_block(state, block, rules, env)
