@@ -1,5 +1,8 @@
-"""Reporting results of any runner: a progress bar, one line per failure, the final
-`N passed, M failed, K skipped` line and the `--json` summary."""
+"""Reporting results of any fixture runner (statetest, blocktest): a progress bar on stderr when
+it is a terminal, one `FAIL <id>: <reason>` line per failure, the final line
+`N passed, M failed, K skipped`, and the `--json OUT` summary
+`{"passed": N, "failed": M, "skipped": K, "failures": [{"id": ..., "reason": ...}]}`.
+"""
 
 from __future__ import annotations
 
@@ -13,31 +16,40 @@ from typing import TextIO
 PASSED = "passed"
 FAILED = "failed"
 SKIPPED = "skipped"
+BAR_WIDTH = 30
+
+
+class ReportError(Exception):
+    """The summary could not be written (e.g. `--json` names a missing folder)."""
 
 
 @dataclass(frozen=True)
 class CaseResult:
     id: str
-    status: str
+    status: str  # PASSED, FAILED or SKIPPED
     reason: str = ""
 
 
 @dataclass
 class Reporter:
+    """Collects per-file results (from any thread) and prints them as they arrive."""
+
     total_files: int
     out: TextIO = field(default_factory=lambda: sys.stdout)
     err: TextIO = field(default_factory=lambda: sys.stderr)
+    durations: int = 0  # > 0: list the slowest files before the final line
     passed: int = 0
     failed: int = 0
     skipped: int = 0
     failures: list[CaseResult] = field(default_factory=list)
     files_done: int = 0
+    file_seconds: list[tuple[float, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._progress = self.err.isatty()
 
-    def add_file(self, results: list[CaseResult]) -> None:
+    def add_file(self, results: list[CaseResult], path: Path | None = None, seconds: float | None = None) -> None:
         with self._lock:
             for result in results:
                 if result.status == PASSED:
@@ -47,28 +59,43 @@ class Reporter:
                 else:
                     self.failed += 1
                     self.failures.append(result)
-                    if self._progress:
-                        self.err.write("\r\033[K")
+                    self._clear_progress()
                     self.out.write(f"FAIL {result.id}: {result.reason}\n")
                     self.out.flush()
             self.files_done += 1
+            if path is not None and seconds is not None:
+                self.file_seconds.append((seconds, str(path)))
             if self._progress:
-                width = 30
-                filled = width * self.files_done // max(1, self.total_files)
-                self.err.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.files_done}/{self.total_files} files, "
-                               f"{self.passed} passed, {self.failed} failed")  # fmt: skip
+                filled = BAR_WIDTH * self.files_done // max(1, self.total_files)
+                self.err.write(f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {self.files_done}/{self.total_files} "
+                               f"files, {self.passed} passed, {self.failed} failed")  # fmt: skip
                 self.err.flush()
 
-    def finish(self, json_path: Path | None) -> int:
+    def _clear_progress(self) -> None:
         if self._progress:
             self.err.write("\r\033[K")
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "passed": self.passed,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "failures": [{"id": f.id, "reason": f.reason} for f in self.failures],
+        }
+
+    def finish(self, json_path: Path | None) -> int:
+        """Print the final line (and write `json_path`); the exit code is 0 only when nothing failed."""
+        self._clear_progress()
+        if self.durations > 0:
+            slowest = sorted(self.file_seconds, reverse=True)[: self.durations]
+            self.out.write(f"slowest {len(slowest)} files:\n")
+            for seconds, path in slowest:
+                self.out.write(f"{seconds:9.2f}s {path}\n")
         self.out.write(f"{self.passed} passed, {self.failed} failed, {self.skipped} skipped\n")
+        self.out.flush()
         if json_path is not None:
-            summary = {
-                "passed": self.passed,
-                "failed": self.failed,
-                "skipped": self.skipped,
-                "failures": [{"id": f.id, "reason": f.reason} for f in self.failures],
-            }
-            json_path.write_text(json.dumps(summary, indent=2) + "\n")
+            try:
+                json_path.write_text(json.dumps(self.summary(), indent=2) + "\n")
+            except OSError as error:
+                raise ReportError(f"{json_path}: cannot write the JSON summary ({error.strerror})") from None
         return 0 if self.failed == 0 else 1

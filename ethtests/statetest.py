@@ -1,24 +1,30 @@
 """GeneralStateTests: one transaction against a pre-state; check the post state root, the
-logs hash and, for invalid transactions, the exception kind.
+logs hash and, for rejected transactions, the exception kind.
 
-Each (test, fork, data/gas/value index) is a case. Cases of one file run in order; files run in
-parallel worker threads on the free-threaded build (`run_files`).
+Each (test, fork, data/gas/value index) is a case, identified as
+`<file>::<test>[<fork>-d<data>g<gas>v<value>]`. Cases of one file run in order; files run in
+parallel (`run_files`): threads on the free-threaded build, processes where a GIL would serialise
+threads.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
+import time
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-from ethtests.exceptions import matches
-from ethtests.fixtures import FixtureError, fixture_files, load_json, parse_bytes, parse_int, require
+from ethtests.exceptions import mismatch
+from ethtests.fixtures import (
+    AccountState, FixtureError, PostCase, StateTest, fixture_files, load_state_tests, parse_accounts,
+)  # fmt: skip
 from ethtests.report import FAILED, PASSED, CaseResult, Reporter
 from interp.env import BlockEnv
 from interp.errors import TX_MALFORMED, InvalidTransaction
-from interp.forks import FORK_NAMES, BlobSchedule, ForkRules, UnknownFork, fork_id, rules
+from interp.forks import BlobSchedule, ForkRules, UnknownFork, fork_id, rules
 from interp.journal import Journal
 from interp.plain_state import PlainState
 from interp.receipt import logs_hash
@@ -28,241 +34,262 @@ from interp.tx import blob_base_fee, execute_transaction
 from primitives.secp256k1 import private_key_to_address
 
 WORD = 1 << 256
-THREAD_STACK_BYTES = 512 * 1024 * 1024  # call depth 1024 recurses deeply in C
+# Call depth 1024 recurses deeply in C (compiled frames) and in the interpreter (pure Python).
+THREAD_STACK_BYTES = 256 * 1024 * 1024
+RECURSION_LIMIT = 100_000
+
+FileRunner = Callable[[Path, str | None, str | None], list[CaseResult]]
 
 
-def build_state(pre: dict[str, Any], where: str) -> PlainState:
+# --- building interpreter inputs ---------------------------------------------------------------
+def state_from_accounts(accounts: dict[int, AccountState]) -> PlainState:
+    """A PlainState holding `accounts`; it knows no block hashes (BLOCKHASH of legacy state tests)."""
     state = PlainState()
-    for address, account in pre.items():
-        here = f"{where}.pre[{address}]"
-        storage = {parse_int(k, here): parse_int(v, here) for k, v in (account.get("storage") or {}).items()}
-        state.set_account(
-            parse_int(address, here),
-            parse_int(require(account, "balance", here), here),
-            parse_int(require(account, "nonce", here), here),
-            parse_bytes(account.get("code", "0x"), here),
-            storage,
-        )
+    for address, account in accounts.items():
+        state.set_account(address, account.balance, account.nonce, account.code, dict(account.storage))
     return state
 
 
-def fork_rules(fork: str, test: dict[str, Any]) -> ForkRules:
+def build_state(pre: dict[str, Any], where: str) -> PlainState:
+    """A PlainState from a fixture's raw `pre` object (`where` names it in errors)."""
+    return state_from_accounts(parse_accounts(pre, f"{where}.pre"))
+
+
+def fork_rules(test: StateTest, fork: str) -> ForkRules:
     """The fork's rules, with the fixture's blob schedule when it gives one (EIP-7691)."""
-    identifier = fork_id(fork)
-    schedule = (test.get("config") or {}).get("blobSchedule") or {}
-    entry = schedule.get(fork)
+    entry = test.blob_schedule.get(fork)
     if entry is None:
-        return rules(identifier)
-    blobs = BlobSchedule(
-        parse_int(entry["target"], "blobSchedule.target"),
-        parse_int(entry["max"], "blobSchedule.max"),
-        parse_int(entry["baseFeeUpdateFraction"], "blobSchedule.baseFeeUpdateFraction"),
-    )
-    return ForkRules(identifier, blobs)
+        return rules(fork_id(fork))
+    return ForkRules(fork_id(fork), BlobSchedule(entry.target, entry.max, entry.base_fee_update_fraction))
 
 
-def build_env(test: dict[str, Any], fork_rules_: ForkRules, where: str) -> BlockEnv:
-    env = require(test, "env", where)
-    here = f"{where}.env"
-
-    def field(name: str, default: int = 0) -> int:
-        return parse_int(env[name], f"{here}.{name}") if env.get(name) is not None else default
-
-    excess = field("currentExcessBlobGas")
-    chain_id = parse_int((test.get("config") or {}).get("chainid", 1), "config.chainid")
-    root = env.get("parentBeaconBlockRoot")
+def block_env(test: StateTest, fork_rules_: ForkRules) -> BlockEnv:
+    env = test.env
     return BlockEnv(
-        field("currentCoinbase"),
-        field("currentNumber"),
-        field("currentTimestamp"),
-        field("currentGasLimit"),
-        field("currentDifficulty"),
-        field("currentRandom"),
-        field("currentBaseFee"),
-        excess,
-        blob_base_fee(excess, fork_rules_),
-        chain_id,
-        parse_bytes(root, f"{here}.parentBeaconBlockRoot") if root else None,
-    )
-
-
-def build_transaction(test: dict[str, Any], indexes: dict[str, Any], chain_id: int, where: str) -> Transaction:
-    """The case's transaction; raises InvalidTransaction for values no encoding can carry."""
-    tx = require(test, "transaction", where)
-    here = f"{where}.transaction"
-    data_index = parse_int(require(indexes, "data", where), "indexes.data")
-    gas_index = parse_int(require(indexes, "gas", where), "indexes.gas")
-    value_index = parse_int(require(indexes, "value", where), "indexes.value")
-    try:
-        data = parse_bytes(tx["data"][data_index], f"{here}.data")
-        gas_limit = parse_int(tx["gasLimit"][gas_index], f"{here}.gasLimit")
-        value = parse_int(tx["value"][value_index], f"{here}.value")
-    except (IndexError, KeyError, TypeError) as error:
-        raise FixtureError(f"{here}: bad data/gas/value index ({error})") from None
-    access_lists = tx.get("accessLists")
-    access_list = None
-    if access_lists is not None and data_index < len(access_lists) and access_lists[data_index] is not None:
-        access_list = tuple(
-            (parse_int(entry["address"], here), tuple(parse_int(key, here) for key in entry["storageKeys"]))
-            for entry in access_lists[data_index]
-        )
-    authorizations: tuple[Authorization, ...] = ()
-    if tx.get("authorizationList") is not None:
-        authorizations = tuple(
-            Authorization(
-                parse_int(auth["chainId"], here), parse_int(auth["address"], here), parse_int(auth["nonce"], here),
-                parse_int(auth.get("yParity", auth.get("v", "0x0")), here), parse_int(auth["r"], here),
-                parse_int(auth["s"], here),
-            )
-            for auth in tx["authorizationList"]
-        )  # fmt: skip
-        tx_type = 4
-    elif tx.get("blobVersionedHashes") is not None:
-        tx_type = 3
-    elif tx.get("maxFeePerGas") is not None:
-        tx_type = 2
-    elif access_list is not None:
-        tx_type = 1
-    else:
-        tx_type = 0
-    secret = tx.get("secretKey")
-    if secret is not None:
-        sender = private_key_to_address(parse_bytes(secret, f"{here}.secretKey"))
-        if tx.get("sender") and parse_int(tx["sender"], f"{here}.sender") != sender:
-            raise FixtureError(f"{here}: sender does not match secretKey")
-    else:
-        sender = parse_int(require(tx, "sender", here), f"{here}.sender")
-    to = parse_int(tx["to"], f"{here}.to") if tx.get("to") else None
-    nonce = parse_int(require(tx, "nonce", here), f"{here}.nonce")
-    gas_price = parse_int(tx.get("gasPrice", 0), f"{here}.gasPrice")
-    max_fee = parse_int(tx.get("maxFeePerGas", 0), f"{here}.maxFeePerGas")
-    priority = parse_int(tx.get("maxPriorityFeePerGas", 0), f"{here}.maxPriorityFeePerGas")
-    blob_fee = parse_int(tx.get("maxFeePerBlobGas", 0), f"{here}.maxFeePerBlobGas")
-    for name, number in (("value", value), ("gasLimit", gas_limit), ("nonce", nonce), ("gasPrice", gas_price),
-                         ("maxFeePerGas", max_fee), ("maxPriorityFeePerGas", priority)):  # fmt: skip
-        if number >= WORD:
-            raise InvalidTransaction(TX_MALFORMED, f"{name} does not fit 256 bits")
-    return Transaction(
-        tx_type, chain_id if tx_type != 0 else None, nonce, gas_limit, to, value, data, gas_price, max_fee, priority,
-        access_list or (), blob_fee,
-        tuple(parse_bytes(h, f"{here}.blobVersionedHashes") for h in tx.get("blobVersionedHashes") or []),
-        authorizations, 0, 0, 0, sender,
+        env.coinbase, env.number, env.timestamp, env.gas_limit, env.difficulty, env.random, env.base_fee,
+        env.excess_blob_gas, blob_base_fee(env.excess_blob_gas, fork_rules_), test.chain_id,
+        env.parent_beacon_block_root,
     )  # fmt: skip
 
 
-def first_difference(state: PlainState, expected: dict[str, Any]) -> str:
-    """The first account or slot where the post state differs from the fixture's."""
-    wanted = {parse_int(address, "post.state"): account for address, account in expected.items()}
-    for address in sorted(set(wanted) | set(state.accounts)):
+class SenderMismatch(Exception):
+    """The fixture's `sender` is not the address of its `secretKey` (or our secp256k1 is wrong)."""
+
+
+def sender_of(test: StateTest) -> int:
+    """The sender from `secretKey`; a fixture `sender` that disagrees is a failure, not a guess."""
+    tx = test.transaction
+    if tx.secret_key is None:
+        assert tx.sender is not None  # the loader requires one of them
+        return tx.sender
+    derived = private_key_to_address(tx.secret_key)
+    if tx.sender is not None and tx.sender != derived:
+        raise SenderMismatch(f"secretKey gives sender 0x{derived:040x}, the fixture says 0x{tx.sender:040x}")
+    return derived
+
+
+def build_transaction(test: StateTest, case: PostCase, sender: int) -> Transaction:
+    """The case's transaction; raises InvalidTransaction for values no encoding can carry."""
+    tx = test.transaction
+    tx_type = tx.tx_type(case.data)
+    fields = (
+        ("nonce", tx.nonce), ("gasLimit", tx.gas_limits[case.gas]), ("value", tx.values[case.value]),
+        ("gasPrice", tx.gas_price or 0), ("maxFeePerGas", tx.max_fee_per_gas or 0),
+        ("maxPriorityFeePerGas", tx.max_priority_fee_per_gas or 0), ("maxFeePerBlobGas", tx.max_fee_per_blob_gas or 0),
+    )  # fmt: skip
+    for name, number in fields:
+        if not 0 <= number < WORD:
+            raise InvalidTransaction(TX_MALFORMED, f"{name} does not fit 256 bits")
+    authorizations = tuple(
+        Authorization(a.chain_id, a.address, a.nonce, a.y_parity, a.r, a.s) for a in tx.authorizations or ()
+    )
+    return Transaction(
+        tx_type, test.chain_id if tx_type != 0 else None, tx.nonce, tx.gas_limits[case.gas], tx.to,
+        tx.values[case.value], tx.data[case.data], tx.gas_price or 0, tx.max_fee_per_gas or 0,
+        tx.max_priority_fee_per_gas or 0, tx.access_list(case.data) or (), tx.max_fee_per_blob_gas or 0,
+        tx.blob_versioned_hashes or (), authorizations, 0, 0, 0, sender,
+    )  # fmt: skip
+
+
+# --- checking ------------------------------------------------------------------------------------
+def first_difference(state: PlainState, expected: dict[int, AccountState]) -> str:
+    """The first account or slot (by address, then slot) where the post state differs."""
+    for address in sorted(set(expected) | set(state.accounts)):
         ours = state.accounts.get(address)
-        theirs = wanted.get(address)
+        theirs = expected.get(address)
         name = f"0x{address:040x}"
-        if ours is None or theirs is None:
-            return f"account {name} {'missing' if ours is None else 'unexpected'}"
-        for label, mine, want in (
-            ("balance", ours.balance, parse_int(theirs.get("balance", 0), name)),
-            ("nonce", ours.nonce, parse_int(theirs.get("nonce", 0), name)),
-        ):
+        if ours is None:
+            return f"account {name} missing"
+        if theirs is None:
+            return f"account {name} unexpected (balance {ours.balance}, nonce {ours.nonce})"
+        if ours.balance != theirs.balance:
+            return f"{name} balance {ours.balance} != expected {theirs.balance}"
+        if ours.nonce != theirs.nonce:
+            return f"{name} nonce {ours.nonce} != expected {theirs.nonce}"
+        if ours.code.code != theirs.code:
+            return f"{name} code differs ({ours.code.size} bytes, expected {len(theirs.code)})"
+        for slot in sorted(set(theirs.storage) | set(ours.storage)):
+            mine, want = ours.storage.get(slot, 0), theirs.storage.get(slot, 0)
             if mine != want:
-                return f"{name} {label} {mine} != expected {want}"
-        if ours.code.code != parse_bytes(theirs.get("code", "0x"), name):
-            return f"{name} code differs"
-        slots = {parse_int(k, name): parse_int(v, name) for k, v in (theirs.get("storage") or {}).items()}
-        for slot in sorted(set(slots) | set(ours.storage)):
-            if ours.storage.get(slot, 0) != slots.get(slot, 0):
-                return f"{name} slot 0x{slot:x} = {ours.storage.get(slot, 0):#x}, expected {slots.get(slot, 0):#x}"
-    return "state root differs (accounts agree: check the trie encoding)"
+                return f"{name} slot {slot:#x} = {mine:#x}, expected {want:#x}"
+    return "accounts agree with the expected post state; the trie root differs"
 
 
-def run_case(test: dict[str, Any], fork: str, post: dict[str, Any], case_id: str, where: str) -> CaseResult:
-    fork_rules_ = fork_rules(fork, test)
-    state = build_state(require(test, "pre", where), where)
-    env = build_env(test, fork_rules_, where)
-    expected_exception = post.get("expectException")
+def run_case(test: StateTest, case: PostCase, pre: PlainState, sender: int, case_id: str) -> CaseResult:
+    """Execute one case on a copy of `pre` and compare exception, state root and logs hash."""
+    fork_rules_ = fork_rules(test, case.fork)
+    env = block_env(test, fork_rules_)
+    state = pre.copy()
     logs: list[Any] = []
     try:
-        tx = build_transaction(test, require(post, "indexes", where), env.chain_id, where)
+        tx = build_transaction(test, case, sender)
         result = execute_transaction(Journal(state), env, tx, fork_rules_, env.gas_limit)
         state.apply(result.writes)
         logs = result.logs
-        if expected_exception:
-            return CaseResult(case_id, FAILED, f"expected {expected_exception}, but the transaction was valid")
+        if case.expect_exception is not None:
+            return CaseResult(case_id, FAILED, f"expected {case.expect_exception}, but the transaction was valid")
     except InvalidTransaction as invalid:
-        if not expected_exception:
+        if case.expect_exception is None:
             return CaseResult(case_id, FAILED, f"unexpected invalid transaction: {invalid}")
-        if not matches(expected_exception, invalid.kind):
-            return CaseResult(case_id, FAILED, f"expected {expected_exception}, got {invalid.kind}")
-    root = "0x" + state_root(state).hex()
-    if root != require(post, "hash", where):
-        reason = f"state root {root} != {post['hash']}"
-        if isinstance(post.get("state"), dict):
-            reason += f": {first_difference(state, post['state'])}"
+        reason = mismatch(case.expect_exception, invalid.kind)
+        if reason is not None:
+            return CaseResult(case_id, FAILED, reason)
+    root = state_root(state)
+    if root != case.hash:
+        reason = f"state root 0x{root.hex()} != 0x{case.hash.hex()}"
+        if case.state is not None:
+            reason += f": {first_difference(state, case.state)}"
         return CaseResult(case_id, FAILED, reason)
-    if "0x" + logs_hash(logs).hex() != require(post, "logs", where):
-        return CaseResult(case_id, FAILED, f"logs hash {logs_hash(logs).hex()} != {post['logs']}")
+    logs_root = logs_hash(logs)
+    if logs_root != case.logs:
+        return CaseResult(case_id, FAILED, f"logs hash 0x{logs_root.hex()} != 0x{case.logs.hex()} ({len(logs)} logs)")
     return CaseResult(case_id, PASSED)
 
 
+def run_test(test: StateTest, file_name: str, fork: str | None, pattern: str | None) -> list[CaseResult]:
+    """The test's cases selected by `fork` and `pattern` (a substring of the case id), in order."""
+    selected = [(case, case.case_id(file_name, test.name)) for case in test.posts if fork in (None, case.fork)]
+    selected = [(case, case_id) for case, case_id in selected if pattern is None or pattern in case_id]
+    if not selected:
+        return []
+    try:
+        sender = sender_of(test)
+        pre = state_from_accounts(test.pre)
+    except Exception as error:  # noqa: BLE001 - a fixture we cannot set up fails its cases, not the run
+        reason = str(error) if isinstance(error, SenderMismatch) else f"crashed: {type(error).__name__}: {error}"
+        return [CaseResult(case_id, FAILED, reason) for _, case_id in selected]
+    return [guarded_case(test, case, pre, sender, case_id) for case, case_id in selected]
+
+
+def guarded_case(test: StateTest, case: PostCase, pre: PlainState, sender: int, case_id: str) -> CaseResult:
+    """`run_case`, with an unknown fork or a crash reported as the case's failure."""
+    try:
+        fork_id(case.fork)
+    except UnknownFork:
+        return CaseResult(case_id, FAILED, f"unknown fork {case.fork!r}")
+    try:
+        return run_case(test, case, pre, sender, case_id)
+    except RecursionError:
+        return CaseResult(case_id, FAILED, "crashed: RecursionError (call depth needs a deeper stack)")
+    except Exception as error:  # noqa: BLE001 - a crash is this case's failure, not the run's
+        return CaseResult(case_id, FAILED, f"crashed: {type(error).__name__}: {error}")
+
+
 def run_file(path: Path, fork: str | None, pattern: str | None) -> list[CaseResult]:
+    """Every selected case of one fixture file; a malformed file raises FixtureError."""
     results: list[CaseResult] = []
-    fixture = load_json(path)
-    for name, test in fixture.items():
-        where = f"{path}:{name}"
-        for post_fork, posts in require(test, "post", where).items():
-            if fork is not None and post_fork != fork:
-                continue
-            for post in posts:
-                indexes = require(post, "indexes", where)
-                case_id = f"{path.name}::{name}[{post_fork}-d{indexes.get('data')}g{indexes.get('gas')}v{indexes.get('value')}]"
-                if pattern is not None and pattern not in case_id:
-                    continue
-                try:
-                    fork_id(post_fork)
-                except UnknownFork:
-                    results.append(CaseResult(case_id, FAILED, f"unknown fork {post_fork!r}"))
-                    continue
-                try:
-                    results.append(run_case(test, post_fork, post, case_id, where))
-                except FixtureError:
-                    raise
-                except RecursionError:
-                    results.append(CaseResult(case_id, FAILED, "recursion limit hit (raise the stack size)"))
-                except Exception as error:  # noqa: BLE001 - a crash is reported as this case's failure
-                    results.append(CaseResult(case_id, FAILED, f"crashed: {type(error).__name__}: {error}"))
+    for test in load_state_tests(path):
+        results.extend(run_test(test, path.name, fork, pattern))
     return results
 
 
+# --- running many files ----------------------------------------------------------------------------
 def check_fork(fork: str | None) -> None:
     if fork is not None:
-        fork_id(fork)  # raises UnknownFork with the list of known forks
+        fork_id(fork)  # raises UnknownFork naming the known forks
+
+
+def timed_run(runner: FileRunner, path: Path, fork: str | None, pattern: str | None) -> tuple[list[CaseResult], float]:
+    start = time.perf_counter()
+    results = runner(path, fork, pattern)
+    return results, time.perf_counter() - start
+
+
+def run_in_deep_thread(runner: FileRunner, path: Path, fork: str | None, pattern: str | None) -> tuple[list[CaseResult], float]:
+    """`timed_run` in a fresh thread with a deep C stack (a process worker's main thread is 8 MiB)."""
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
+    outcome: list[tuple[list[CaseResult], float]] = []
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            outcome.append(timed_run(runner, path, fork, pattern))
+        except BaseException as error:  # noqa: BLE001 - re-raised in the calling thread
+            failure.append(error)
+
+    previous = threading.stack_size(THREAD_STACK_BYTES)
+    try:
+        worker = threading.Thread(target=work, name=f"statetest {path.name}")
+        worker.start()
+        worker.join()
+    finally:
+        threading.stack_size(previous)
+    if failure:
+        raise failure[0]
+    return outcome[0]
+
+
+def make_pool(jobs: int) -> Executor:
+    """Threads when the GIL is off (or one job); processes when a GIL would serialise threads."""
+    gil = getattr(sys, "_is_gil_enabled", lambda: True)()
+    if jobs > 1 and gil:
+        # spawn: forking a process that already runs threads (pytest-xdist, the pool) can deadlock.
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    return ThreadPoolExecutor(max_workers=jobs)
 
 
 def run_files(
     paths: list[Path],
     reporter_factory: Callable[[int], Reporter],
-    runner: Callable[[Path, str | None, str | None], list[CaseResult]],
+    runner: FileRunner,
     fork: str | None,
     pattern: str | None,
     jobs: int,
     json_out: Path | None,
 ) -> int:
-    """Run every fixture file (in `jobs` threads) and report; returns the exit code."""
+    """Run `runner` on every fixture file under `paths` in `jobs` workers and report; returns the
+    exit code (0 only when nothing failed). `runner` must be a module-level function (processes
+    pickle it). FixtureError and UnknownFork propagate for the CLI to print."""
     check_fork(fork)
     files = fixture_files(paths)
     reporter = reporter_factory(len(files))
-
-    def one(path: Path) -> None:
-        reporter.add_file(runner(path, fork, pattern))
-
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 100_000))
-    previous = threading.stack_size(THREAD_STACK_BYTES)
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
+    previous = threading.stack_size(THREAD_STACK_BYTES)  # applies to the pool's threads
     try:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            for future in [pool.submit(one, path) for path in files]:
-                future.result()
+        with make_pool(max(1, jobs)) as pool:
+            futures: list[tuple[Path, Future[tuple[list[CaseResult], float]]]] = []
+            for path in files:
+                task = run_in_deep_thread if isinstance(pool, ProcessPoolExecutor) else timed_run
+                futures.append((path, pool.submit(task, runner, path, fork, pattern)))
+            try:
+                for path, future in futures:
+                    results, seconds = future.result()
+                    reporter.add_file(results, path, seconds)
+            except BaseException:
+                for _, future in futures:
+                    future.cancel()
+                raise
     finally:
         threading.stack_size(previous)
     return reporter.finish(json_out)
 
 
-KNOWN_FORKS = ", ".join(FORK_NAMES)
+def run_paths(paths: list[Path], fork: str | None, pattern: str | None, jobs: int, json_out: Path | None,
+              durations: int = 0) -> int:  # fmt: skip
+    """`pevm statetest`: state tests under `paths` with the standard reporter."""
+
+    def reporter(total: int) -> Reporter:
+        return Reporter(total, durations=durations)
+
+    return run_files(paths, reporter, run_file, fork, pattern, jobs, json_out)
+
