@@ -19,13 +19,20 @@ from interp.errors import (
 )
 from interp.frame import Frame, Message, TxContext
 from interp.gas import CREATE_DATA_BYTE
+from interp.trace import REVERT, Tracer, error_name
 from precompiles.errors import PrecompileFailure
 
 RIPEMD160_ADDRESS = 3
 
 
 def _run(ctx: TxContext, frame: Frame) -> None:
-    """Execute the frame's code or precompile; on an exceptional halt consume all gas."""
+    """Execute the frame's code or precompile; on an exceptional halt consume all gas.
+
+    With a tracer the code runs in the traced loop, and the tracer hears when the message
+    starts and how it ends (checked once per message, never per opcode)."""
+    tracer = ctx.tracer
+    if tracer is not None:
+        tracer.enter(frame)
     precompile = None if frame.msg.delegated else ctx.precompiles.get(frame.msg.code_address)
     try:
         if precompile is not None:
@@ -35,12 +42,19 @@ def _run(ctx: TxContext, frame: Frame) -> None:
                 raise OutOfGas
             frame.gas -= used
             frame.output = output
-        else:
+        elif tracer is None:
             loop.run(frame)
-    except ExceptionalHalt:
+        else:
+            loop.run_traced(frame, tracer)
+    except ExceptionalHalt as halt:
         frame.gas = 0
         frame.output = b""
         frame.halted = True
+        if tracer is not None:
+            tracer.leave(frame, error_name(halt))
+        return
+    if tracer is not None:
+        tracer.leave(frame, REVERT if frame.reverted else "")
 
 
 def process_message(ctx: TxContext, msg: Message) -> Frame:
@@ -95,7 +109,9 @@ def process_create(ctx: TxContext, msg: Message) -> Frame:
         if 0 <= rules.eip170_max_code_size < len(code):
             raise CodeSizeExceeded
         frame.gas -= deposit
-    except ExceptionalHalt:
+    except ExceptionalHalt as halt:
+        if ctx.tracer is not None and msg.depth == 0:
+            ctx.tracer.error = error_name(halt)
         if not rules.eip2_create_oog_fails:
             # Frontier: a contract that cannot pay for its code is created without code.
             frame.output = b""

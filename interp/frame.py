@@ -10,6 +10,7 @@ from interp.analysis import CodeAnalysis
 from interp.env import BlockEnv, TxEnv
 from interp.forks import ForkRules
 from interp.journal import Journal, TxAccount
+from interp.trace import Tracer
 from opcodes.forks import OpcodeTable
 from precompiles.registry import PrecompileFn
 
@@ -24,6 +25,7 @@ class TxContext:
     block: Final[BlockEnv]
     tx: Final[TxEnv]
     journal: Final[Journal]
+    tracer: Final[Tracer | None]  # None: frames run the untraced loop
 
     def __init__(
         self,
@@ -33,6 +35,7 @@ class TxContext:
         block: BlockEnv,
         tx: TxEnv,
         journal: Journal,
+        tracer: Tracer | None = None,
     ) -> None:
         self.rules = rules
         self.table = table
@@ -40,6 +43,7 @@ class TxContext:
         self.block = block
         self.tx = tx
         self.journal = journal
+        self.tracer = tracer
 
 
 @final

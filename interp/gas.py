@@ -54,7 +54,7 @@ MIN_BLOB_BASE_FEE: Final = 1
 def charge(frame: Frame, amount: i64) -> None:
     gas = frame.gas - amount
     if gas < 0:
-        raise OutOfGas
+        raise OutOfGas(amount)  # the failed charge, for traces
     frame.gas = gas
 
 

@@ -55,6 +55,7 @@ from interp.gas import (
     words,
 )
 from interp.journal import Journal, Log, TxAccount
+from interp.trace import Tracer
 from interp.transaction import ACCESS_LIST, BLOB, DYNAMIC_FEE, SET_CODE, Transaction
 from opcodes.forks import table
 from opcodes.system import create_address
@@ -330,17 +331,21 @@ def post_execution(ctx: TxContext, tx: Transaction, frame: Frame) -> i64:
     return gas_used
 
 
-def execute_transaction(journal: Journal, block: BlockEnv, tx: Transaction, rules: ForkRules, gas_available: int) -> TxResult:
-    """Validate and run one transaction against the journal's view.
+def execute_transaction(
+    journal: Journal, block: BlockEnv, tx: Transaction, rules: ForkRules, gas_available: int, tracer: Tracer | None = None
+) -> TxResult:
+    """Validate and run one transaction against the journal's view (traced when given a tracer).
 
     Raises `InvalidTransaction` (the journal then holds the reads that led to the verdict).
     """
     intrinsic = validate(tx, block, rules, gas_available)
     price = effective_gas_price(tx, block, rules)
     env = TxEnv(tx.sender, price, tx.blob_hashes, tx.gas_limit)
-    ctx = TxContext(rules, table(rules.fork), precompiles_for(rules.fork), block, env, journal)
+    ctx = TxContext(rules, table(rules.fork), precompiles_for(rules.fork), block, env, journal, tracer)
     pre_execution(ctx, tx)
     frame, created = execute(ctx, tx, intrinsic)
+    if tracer is not None:
+        tracer.transaction_end(frame.msg.gas - frame.gas, frame.output)
     gas_used = post_execution(ctx, tx, frame)
     success = not (frame.halted or frame.reverted)
     return TxResult(

@@ -58,10 +58,10 @@ def _create(f: Frame, value: int, init_code: bytes, salt: int, is_create2: bool)
     stack = f.stack
     if 0 <= rules.eip3860_max_initcode_size < len(init_code):
         raise OutOfGas
+    if f.msg.is_static:  # before the forwarded gas leaves the frame, so a trace prices the step alone
+        raise WriteInStaticContext
     gas: i64 = all_but_one_64th(f.gas) if rules.eip150_all_but_one_64th else f.gas
     f.gas -= gas
-    if f.msg.is_static:
-        raise WriteInStaticContext
     f.return_data = b""
     sender = f.account
     nonce = journal.nonce(sender)
@@ -178,13 +178,11 @@ def _call(
     stack = f.stack
     stipend: i64 = CALL_STIPEND if transfers_value and value != 0 else 0
     f.return_data = b""
-    if transfers_value and value != 0 and journal.balance(f.account) < value:
+    if (transfers_value and value != 0 and journal.balance(f.account) < value) or f.msg.depth + 1 > MAX_CALL_DEPTH:
         f.gas += gas + stipend
         stack.append(0)
-        return
-    if f.msg.depth + 1 > MAX_CALL_DEPTH:
-        f.gas += gas + stipend
-        stack.append(0)
+        if ctx.tracer is not None:
+            ctx.tracer.give_back(gas + stipend)  # the step's cost still counts the forwarded gas
         return
     data = bytes(f.memory[in_offset : in_offset + in_size]) if in_size else b""
     runs = delegate if delegate >= 0 else code_address
