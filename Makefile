@@ -9,7 +9,19 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 export PYTHON_GIL := 0
 PYTEST := $(VENV)/bin/pytest
 
-.PHONY: setup demo test test-pure test-slow conformance lint clean
+# The executable specification (EELS), the fuzzer's reference: it needs a CPython >= 3.11 with
+# the GIL (it does not install on 3.13t), so it lives in its own venv.
+PEERS := .venv-peers
+EELS_VERSION := 2.20.0
+EELS_STAMP := $(PEERS)/eels/.eels-$(EELS_VERSION)
+FUZZ_SECONDS ?= 1800
+# Benchmark peers for `make bench-peers`, each in $(PEERS)/<name> under a CPython with a GIL:
+# py-evm (a pre-release, with coincurve for signatures) and pyrevm (no wheel for 3.13).
+PYREVM_VERSION := 0.3.7
+PYEVM_STAMP := $(PEERS)/py-evm/.installed
+PYREVM_STAMP := $(PEERS)/pyrevm/.pyrevm-$(PYREVM_VERSION)
+
+.PHONY: setup demo test test-pure test-slow conformance lint clean peers fuzz bench bench-peers
 
 setup: $(STAMP)
 
@@ -21,7 +33,7 @@ $(STAMP): $(SOURCES)
 demo: setup
 	$(VENV)/bin/pevm demo
 
-test: setup
+test: setup peers
 	$(PYTEST) -n $(JOBS) -q -m "not slow"
 
 # The fast pure-Python slice: source tree on the path, shadowing the compiled build.
@@ -33,6 +45,42 @@ test-slow: setup
 
 conformance: setup
 	$(VENV)/bin/pevm statetest -j $(JOBS) --fork Cancun $${PEVM_SHARED:-../shared}/ethereum-tests/GeneralStateTests
+
+# $(call install-peer,NAME,PIP ARGS): a venv in $(PEERS)/NAME; on failure none, and the fuzz
+# oracle, tests or benchmark rows that need it skip with a message.
+define install-peer
+	@python=; for candidate in python3.12 python3.11 python3.13 python3; do \
+		if $$candidate -c 'import sys; assert sys.version_info >= (3, 11) and getattr(sys, "_is_gil_enabled", lambda: True)()' 2>/dev/null; \
+		then python=$$candidate; break; fi; done; \
+	if [[ -z $$python ]]; then echo "peers: no CPython >= 3.11 with a GIL; $(1) and what needs it will skip" >&2; exit 0; fi; \
+	echo "peers: installing $(2) into $(PEERS)/$(1)" >&2; \
+	rm -rf $(PEERS)/$(1) && $$python -m venv $(PEERS)/$(1) \
+	&& $(PEERS)/$(1)/bin/pip install -q --disable-pip-version-check $(2) \
+	&& touch $@ || { echo "peers: could not install $(1); what needs it will skip" >&2; rm -rf $(PEERS)/$(1); }
+endef
+
+peers: $(EELS_STAMP)
+
+$(EELS_STAMP):
+	$(call install-peer,eels,ethereum-execution==$(EELS_VERSION))
+
+# Throughput of pevm (compiled, pure Python, 1 and 2 workers); with the peers side by side.
+bench: setup
+	$(VENV)/bin/pevm bench
+
+bench-peers: setup peers $(PYEVM_STAMP) $(PYREVM_STAMP)
+	$(VENV)/bin/pevm bench --peers --json bench-peers.json
+
+$(PYEVM_STAMP):
+	$(call install-peer,py-evm,--pre py-evm coincurve)
+
+$(PYREVM_STAMP):
+	$(call install-peer,pyrevm,pyrevm==$(PYREVM_VERSION))
+
+# A long campaign of each oracle; reproducers go to fuzz-out/.
+fuzz: setup peers
+	$(VENV)/bin/pevm fuzz --oracle parallel --seconds $(FUZZ_SECONDS) --out fuzz-out
+	$(VENV)/bin/pevm fuzz --oracle eels --seconds $(FUZZ_SECONDS) --out fuzz-out
 
 lint: setup
 	$(VENV)/bin/mypy -p primitives -p interp -p opcodes -p precompiles -p parallel

@@ -19,6 +19,8 @@ FREE_THREADED = sysconfig.get_config_var("Py_GIL_DISABLED") == 1
 REPO_ROOT = str(Path(__file__).resolve().parent.parent)
 # The pure-Python runs: a PEVM_PURE=1 install, or the source tree put ahead of the install.
 PURE = os.environ.get("PEVM_PURE") == "1" or REPO_ROOT in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+# Scripts the peers' interpreters run by path (they import py-evm, EELS, pyrevm), not modules.
+RUN_BY_PATH = ("pevm.bench.drivers.", "pevm.fuzz.eels_driver")
 
 
 def _all_modules() -> list[str]:
@@ -27,8 +29,11 @@ def _all_modules() -> list[str]:
         module = importlib.import_module(package)
         names.append(package)
         for info in pkgutil.walk_packages(module.__path__, prefix=f"{package}."):
-            if not info.name.endswith(".__main__"):  # running it would run the CLI
-                names.append(info.name)
+            if info.name.endswith(".__main__"):  # running it would run the CLI
+                continue
+            if info.name.startswith(RUN_BY_PATH):
+                continue
+            names.append(info.name)
     return names
 
 
