@@ -6,8 +6,9 @@ the executor's workers also share the scheduler, its lock and every object they 
 and on some machines (free-threaded CPython, few cores, a hypervisor) that costs more than the
 replay shows. So one synthetic, conflict-free calibration block (ERC-20 transfers, or plain
 transfers without shared data) is profiled and run for real with 2 workers, and the factor that
-makes the simulation reproduce that run is applied to every block with more than one worker.
-Other blocks then test the model: only the calibration block matches by construction.
+makes the simulation reproduce that run is applied to a block with more than one worker (the
+command refits before each block, as the cores a second worker gets change on a shared
+machine). The blocks then test the model: only the calibration block matches by construction.
 """
 
 from __future__ import annotations
