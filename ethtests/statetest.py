@@ -21,7 +21,7 @@ from ethtests.exceptions import mismatch
 from ethtests.fixtures import (
     AccountState, FixtureError, PostCase, StateTest, fixture_files, load_state_tests, parse_accounts,
 )  # fmt: skip
-from ethtests.report import FAILED, PASSED, CaseResult, Reporter
+from ethtests.report import FAILED, PASSED, SKIPPED, CaseResult, Reporter
 from interp.env import BlockEnv
 from interp.errors import TX_MALFORMED, InvalidTransaction
 from interp.forks import BlobSchedule, ForkRules, UnknownFork, fork_id, rules
@@ -256,13 +256,19 @@ def run_files(
     pattern: str | None,
     jobs: int,
     json_out: Path | None,
+    skip_files: tuple[str, ...] = (),
 ) -> int:
     """Run `runner` on every fixture file under `paths` in `jobs` workers and report; returns the
     exit code (0 only when nothing failed). `runner` must be a module-level function (processes
-    pickle it). FixtureError and UnknownFork propagate for the CLI to print."""
+    pickle it). A file whose path ends with one of `skip_files` counts as one skipped result.
+    FixtureError and UnknownFork propagate for the CLI to print."""
     check_fork(fork)
     files = fixture_files(paths)
     reporter = reporter_factory(len(files))
+    skipped = [path for path in files if path.as_posix().endswith(skip_files)] if skip_files else []
+    for path in skipped:
+        reporter.add_file([CaseResult(path.name, SKIPPED, "--skip-file")], path, 0.0)
+    files = [path for path in files if path not in skipped]
     sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
     previous = threading.stack_size(THREAD_STACK_BYTES)  # applies to the pool's threads
     try:
@@ -285,11 +291,11 @@ def run_files(
 
 
 def run_paths(paths: list[Path], fork: str | None, pattern: str | None, jobs: int, json_out: Path | None,
-              durations: int = 0) -> int:  # fmt: skip
+              durations: int = 0, skip_files: tuple[str, ...] = ()) -> int:  # fmt: skip
     """`pevm statetest`: state tests under `paths` with the standard reporter."""
 
     def reporter(total: int) -> Reporter:
         return Reporter(total, durations=durations)
 
-    return run_files(paths, reporter, run_file, fork, pattern, jobs, json_out)
+    return run_files(paths, reporter, run_file, fork, pattern, jobs, json_out, skip_files)
 

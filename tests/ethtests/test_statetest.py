@@ -118,6 +118,15 @@ def test_cli_passes_with_exit_code_zero(tmp_path: Path, write_fixture: Writer, a
     assert capsys.readouterr().out.splitlines()[-1] == "2 passed, 0 failed, 0 skipped"
 
 
+def test_cli_skipped_files_are_counted_not_run(tmp_path: Path, write_fixture: Writer, add11: Any,
+                                               capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    write_fixture(tmp_path / "a.json", {"t": add11})
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "slow.json").write_text("not even JSON")
+    assert main(["statetest", str(tmp_path), "-j", "1", "--skip-file", "sub/slow.json"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "1 passed, 0 failed, 1 skipped"
+
+
 def test_cli_failures_exit_one_and_write_json(tmp_path: Path, write_fixture: Writer, add11: Any,
                                               capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     add11["post"]["Cancun"].append(dict(add11["post"]["Cancun"][0], hash=ZERO_HASH))
