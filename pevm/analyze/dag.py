@@ -36,9 +36,11 @@ class Read:
     `sender_nonce` marks the sender's nonce, which, when stale, makes the transaction invalid.
     """
 
-    __slots__ = ("fraction", "writers", "deltas", "sender_nonce", "final", "final_seen")
+    __slots__ = ("loc", "fraction", "writers", "deltas", "sender_nonce", "final", "final_seen")
 
-    def __init__(self, fraction: float, writers: tuple[int, ...], deltas: tuple[int, ...], sender_nonce: bool) -> None:
+    def __init__(self, loc: int, fraction: float, writers: tuple[int, ...], deltas: tuple[int, ...],
+                 sender_nonce: bool) -> None:  # fmt: skip
+        self.loc = loc
         self.fraction = fraction
         self.writers = writers
         self.deltas = deltas
@@ -57,9 +59,10 @@ class Read:
 class Dag:
     """Per transaction: the reads that lower writes can change, and the transactions it depends on."""
 
-    def __init__(self, reads: list[list[Read]], has_writes: list[bool]) -> None:
+    def __init__(self, reads: list[list[Read]], writes: list[frozenset[int]]) -> None:
         self.reads = reads
-        self.has_writes = has_writes
+        self.writes = writes  # the locations each transaction writes
+        self.has_writes = [bool(locations) for locations in writes]
         self.deps: list[tuple[int, ...]] = [
             tuple(sorted({source for read in tx_reads for source in read.sources})) for tx_reads in reads
         ]
@@ -119,7 +122,7 @@ def build_dag(txs: list[TxProfile]) -> Dag:
                 writers = _merged(absolute.get(loc))
             if writers or credits:
                 sender_nonce = kind == NONCE and address == profile.sender
-                tx_reads.append(Read(position / count, writers, credits, sender_nonce))
+                tx_reads.append(Read(loc, position / count, writers, credits, sender_nonce))
         all_reads.append(tx_reads)
         for loc, value in profile.writes.items():
             table = deltas if isinstance(value, BalanceDelta) else absolute
@@ -129,4 +132,4 @@ def build_dag(txs: list[TxProfile]) -> Dag:
                 written = slot_writers.setdefault(address, [])
                 if not written or written[-1] != tx:
                     written.append(tx)
-    return Dag(all_reads, [bool(tx.writes) for tx in txs])
+    return Dag(all_reads, [frozenset(tx.writes) for tx in txs])

@@ -10,9 +10,10 @@ simulation can never sleep.
 
 What a speculative read sees follows from the DAG (pevm/analyze/dag.py): the newest recorded
 write below the reader, a Blocked read on an ESTIMATE, the base value when no lower writer ran
-yet. An execution whose reads all saw their final values is "good" and writes final values;
-any other writes values no one else saw (validation compares values, as MvMemory does). A stale
-sender nonce makes the transaction invalid: it records an empty write set.
+yet. A stale read spoils the value the transaction writes back to that same location (a
+read-modify-write) with a value no one else saw; its other writes keep their final values
+(validation compares values, as MvMemory does). A stale sender nonce makes the transaction
+invalid: it records an empty write set.
 
 Costs are measured (pevm/analyze/profile.py, `calibrate`): execution, record and validation per
 transaction in a worker thread, slowed by the contention factor measured with that many threads
@@ -89,6 +90,7 @@ class Simulation:
         self.validate_seconds = [tx.validate_seconds * slowdown for tx in profile.txs]
         self.scheduler = Scheduler(size)
         self.recorded = [UNRECORDED] * size
+        self.wrong: list[frozenset[int] | set[int]] = [frozenset()] * size  # locations written wrong
         self.seen: list[list[tuple[tuple[int, int], ...] | Blocked]] = [[] for _ in range(size)]
         self.next_value = 1
         self.now = 0.0
@@ -104,13 +106,14 @@ class Simulation:
         recorded = self.recorded
         seen: list[tuple[int, int]] = []
         nearest = -1
+        wrong = self.wrong
         for writer in reversed(read.writers):
             value = recorded[writer]
             if value == UNRECORDED or value == EMPTY:
                 continue
             if value == ESTIMATE:
                 return Blocked(writer)
-            seen.append((writer, value))
+            seen.append((writer, value if read.loc in wrong[writer] else 0))
             nearest = writer
             break
         for writer in read.deltas:
@@ -119,7 +122,7 @@ class Simulation:
                 if value == ESTIMATE:
                     return Blocked(writer)
                 if value >= 0:
-                    seen.append((writer, value))
+                    seen.append((writer, value if read.loc in wrong[writer] else 0))
         return tuple(seen)
 
     # --- the simulated clock ------------------------------------------------------------------
@@ -198,12 +201,16 @@ class Simulation:
                 continue
             yield start + duration + self.record_seconds[tx] - self.now
             reads = self.dag.reads[tx]
-            good = all(value == read.final_seen for value, read in zip(seen, reads))
-            invalid = any(read.sender_nonce and value != read.final_seen for value, read in zip(seen, reads))
+            stale = {read.loc for value, read in zip(seen, reads) if value != read.final_seen}
+            invalid = any(read.sender_nonce and read.loc in stale for read in reads)
             previous = self.recorded[tx]
+            # A stale read spoils what the transaction writes back to the same location (a
+            # read-modify-write: balances, counters); its other writes keep their final values,
+            # which value-based validation accepts.
+            self.wrong[tx] = self.dag.writes[tx] & stale
             if invalid or not self.dag.has_writes[tx]:
                 recorded = EMPTY
-            elif good:
+            elif not self.wrong[tx]:
                 recorded = 0
             else:
                 recorded = self.next_value
