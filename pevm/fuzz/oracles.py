@@ -11,6 +11,8 @@ import os
 import select
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -32,6 +34,19 @@ from pevm.fuzz.strategies import fresh_copy
 WORKERS: Final = (2, 4, 8)
 EELS_TIMEOUT_SECONDS: Final = 120.0
 DRIVER: Final = Path(__file__).with_name("eels_driver.py")
+# A 1024-deep call chain is ~6,000 frames; hypothesis lowers the limit to its depth + 2,000.
+RECURSION_LIMIT: Final = 100_000
+
+
+@contextmanager
+def deep_recursion() -> Iterator[None]:
+    """Allow the EVM's full call depth, then restore the limit hypothesis set (it checks)."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 # --- (a) parallel == sequential ------------------------------------------------------------------
@@ -53,6 +68,11 @@ def _outcome(run: Any) -> tuple[BlockResult | None, str | None]:
 
 def check_parallel(workload: workloads.Workload, workers: int) -> str | None:
     """Run copies of the block sequentially and with `workers` threads."""
+    with deep_recursion():
+        return _check_parallel(workload, workers)
+
+
+def _check_parallel(workload: workloads.Workload, workers: int) -> str | None:
     reference = fresh_copy(workload)
     candidate = fresh_copy(workload)
     expected, expected_error = _outcome(lambda: execute_block(reference.state, reference.block, reference.rules,
@@ -212,8 +232,9 @@ class Eels:
 
 def check_eels(case: Case, eels: Eels) -> str | None:
     """pevm (plain and traced loops) against EELS; None when they agree or EELS gave no answer."""
-    plain = run_pevm(case)
-    traced = run_pevm(case, traced=True)
+    with deep_recursion():
+        plain = run_pevm(case)
+        traced = run_pevm(case, traced=True)
     if (plain.state_root, plain.logs_hash, plain.gas_used, plain.output) != (
         traced.state_root, traced.logs_hash, traced.gas_used, traced.output
     ):  # fmt: skip

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
@@ -13,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from ethtests import statetest
-from pevm.fuzz.case import FORK, Case
-from pevm.fuzz.oracles import Eels, EelsUnavailable, check_eels, eels_python, same_halt
+from pevm.fuzz.case import FORK, Account, Case, Env, Tx
+from pevm.fuzz.oracles import Eels, EelsUnavailable, check_eels, deep_recursion, eels_python, run_pevm, same_halt
 from pevm.fuzz.reproducers import write_state_test
-from pevm.fuzz.strategies import cases
+from pevm.fuzz.strategies import Builder, cases, program_from_genes
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REGRESSIONS = Path(__file__).with_name("regressions")
@@ -102,3 +103,27 @@ def test_a_halt_short_of_both_stack_and_gas_may_be_named_either_way() -> None:
     assert not same_halt("Revert", "OutOfGasError")
     assert not same_halt(None, "StackUnderflowError")
     assert not same_halt("InvalidOpcode", "OutOfGasError")
+
+
+@pytest.mark.pure
+def test_a_full_depth_call_chain_runs_under_hypothesis_recursion_limit() -> None:
+    """Found by `pevm fuzz --oracle eels`: a contract that DELEGATECALLs itself 1,024 deep hit
+    the recursion limit hypothesis sets (its depth + 2,000) and crashed the campaign."""
+    contract = 0xC0DE000000000000000000000000000000000002
+    case = Case(
+        pre=(
+            (0xC0DE000000000000000000000000000000000001, Account(0, 1, program_from_genes([0], None))),
+            (contract, Account(0, 1, program_from_genes([1033], None))),
+        ),
+        env=Env(coinbase=0xC0FFEE, timestamp=1, gas_limit=30_000_000, base_fee=0,
+                prev_randao=Builder(0).word(), excess_blob_gas=0),  # fmt: skip
+        tx=Tx(tx_type=0, secret_key=b"E" * 32, nonce=0, gas_limit=2_021_000, to=contract, value=0, data=b""),
+    )
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 2000)
+    try:
+        with deep_recursion():
+            outcome = run_pevm(case)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert outcome.rejected is None and outcome.gas_used > 21_000

@@ -7,28 +7,20 @@ with 1, 2, 4 and 8 workers (8 threads on 2 cores still interleave).
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from interp.block import BlockResult, block_env, execute_block, finish_block, post_block, pre_block
+from interp.block import execute_block
 from interp.header import Block
-from parallel.executor import execute_transactions_parallel
 from pevm import workloads
 from pevm.blockfile import load_block_file
 from pevm.compare import difference
+from pevm.fuzz.oracles import execute_parallel
+from pevm.fuzz.strategies import conflict_blocks
 
 WORKERS = [1, 2, 4, 8]
-
-
-def run_parallel(workload: workloads.Workload, workers: int) -> BlockResult:
-    env = block_env(workload.block.header, workload.rules, workload.chain_id)
-    pre_block(workload.state, workload.block, workload.rules, env)
-    results = execute_transactions_parallel(workload.state, workload.block, env, workload.rules, workers)
-    requests = post_block(workload.state, workload.block, workload.rules, env, results)
-    return finish_block(workload.block, workload.rules, results, None, requests)
 
 
 def assert_equivalent(build: object, workers: int, repeats: int) -> None:
@@ -37,7 +29,7 @@ def assert_equivalent(build: object, workers: int, repeats: int) -> None:
     expected = execute_block(reference.state, reference.block, reference.rules, reference.chain_id)
     for _ in range(repeats):
         candidate = build()
-        result = run_parallel(candidate, workers)
+        result = execute_parallel(candidate, workers)
         diff = difference(expected, reference.state, result, candidate.state)
         assert diff is None, f"{candidate.name} with {workers} workers: {diff}"
 
@@ -91,43 +83,11 @@ def _as_workload(block_file: object) -> workloads.Workload:
 
 
 # --- generated conflict blocks --------------------------------------------------------------
-@st.composite
-def conflict_blocks(draw: st.DrawFn) -> workloads.Workload:
-    """Few senders, a hot counter, a coinbase reader, transfers to a small set of recipients."""
-    seed = draw(st.integers(min_value=0, max_value=2**32))
-    size = draw(st.integers(min_value=4, max_value=60))
-    kinds = draw(st.lists(st.sampled_from(["transfer", "counter", "coinbase", "self"]), min_size=size, max_size=size))
-    accounts = workloads.Accounts(seed, signed=False)
-    state, senders = workloads._conflict_state(accounts, draw(st.integers(min_value=1, max_value=5)))
-    recipients = [accounts.new() for _ in range(3)] + senders
-    counter = accounts.new()
-    reader = accounts.new()
-    state.set_account(counter, 0, 1, workloads.HOT_COUNTER, {})
-    state.set_account(reader, 0, 1, workloads.COINBASE_READER, {})
-    nonces = dict.fromkeys(senders, 0)
-    rng = random.Random(seed)
-    transactions = []
-    for kind in kinds:
-        sender = rng.choice(senders)
-        nonce = nonces[sender]
-        nonces[sender] += 1
-        if kind == "transfer":
-            tx = accounts.transaction(sender, nonce, rng.choice(recipients), rng.randrange(10**18), b"", 21_000)
-        elif kind == "counter":
-            tx = accounts.transaction(sender, nonce, counter, 0, b"", 60_000)
-        elif kind == "coinbase":
-            tx = accounts.transaction(sender, nonce, reader, 0, b"", 60_000)
-        else:
-            tx = accounts.transaction(sender, nonce, sender, 1, b"", 21_000)
-        transactions.append(tx)
-    return workloads._block(state, transactions, f"generated-{seed}")
-
-
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(conflict_blocks(), st.sampled_from([2, 3, 4, 8]))
 def test_generated_conflict_blocks(workload: workloads.Workload, workers: int) -> None:
     reference = Block(workload.block.header, list(workload.block.transactions), [], [])
     sequential_state = workload.state.copy()
     expected = execute_block(sequential_state, reference, workload.rules, workload.chain_id)
-    result = run_parallel(workload, workers)
+    result = execute_parallel(workload, workers)
     assert difference(expected, sequential_state, result, workload.state) is None
