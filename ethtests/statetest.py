@@ -31,12 +31,14 @@ from interp.receipt import logs_hash
 from interp.state_root import state_root
 from interp.transaction import Authorization, Transaction
 from interp.tx import blob_base_fee, execute_transaction
+from parallel.executor import execute_transaction_list
 from primitives.secp256k1 import private_key_to_address
 
 WORD = 1 << 256
 # Call depth 1024 recurses deeply in C (compiled frames) and in the interpreter (pure Python).
 THREAD_STACK_BYTES = 256 * 1024 * 1024
 RECURSION_LIMIT = 100_000
+PARALLEL_WORKERS = 2  # `--parallel`: two threads, so the scheduler's hand-offs are exercised
 
 FileRunner = Callable[[Path, str | None, str | None], list[CaseResult]]
 
@@ -135,17 +137,21 @@ def first_difference(state: PlainState, expected: dict[int, AccountState]) -> st
     return "accounts agree with the expected post state; the trie root differs"
 
 
-def run_case(test: StateTest, case: PostCase, pre: PlainState, sender: int, case_id: str) -> CaseResult:
-    """Execute one case on a copy of `pre` and compare exception, state root and logs hash."""
+def run_case(test: StateTest, case: PostCase, pre: PlainState, sender: int, case_id: str, workers: int = 0) -> CaseResult:
+    """Execute one case on a copy of `pre` and compare exception, state root and logs hash;
+    with `workers`, through Block-STM (MvMemory, lazy fee and transfer deltas) as a 1-tx block."""
     fork_rules_ = fork_rules(test, case.fork)
     env = block_env(test, fork_rules_)
     state = pre.copy()
     logs: list[Any] = []
     try:
         tx = build_transaction(test, case, sender)
-        result = execute_transaction(Journal(state), env, tx, fork_rules_, env.gas_limit)
-        state.apply(result.writes)
-        logs = result.logs
+        if workers:
+            logs = execute_transaction_list(state, [tx], env, fork_rules_, workers, case_id)[0].logs
+        else:
+            result = execute_transaction(Journal(state), env, tx, fork_rules_, env.gas_limit)
+            state.apply(result.writes)
+            logs = result.logs
         if case.expect_exception is not None:
             return CaseResult(case_id, FAILED, f"expected {case.expect_exception}, but the transaction was valid")
     except InvalidTransaction as invalid:
@@ -166,7 +172,7 @@ def run_case(test: StateTest, case: PostCase, pre: PlainState, sender: int, case
     return CaseResult(case_id, PASSED)
 
 
-def run_test(test: StateTest, file_name: str, fork: str | None, pattern: str | None) -> list[CaseResult]:
+def run_test(test: StateTest, file_name: str, fork: str | None, pattern: str | None, workers: int = 0) -> list[CaseResult]:
     """The test's cases selected by `fork` and `pattern` (a substring of the case id), in order."""
     selected = [(case, case.case_id(file_name, test.name)) for case in test.posts if fork in (None, case.fork)]
     selected = [(case, case_id) for case, case_id in selected if pattern is None or pattern in case_id]
@@ -178,29 +184,35 @@ def run_test(test: StateTest, file_name: str, fork: str | None, pattern: str | N
     except Exception as error:  # noqa: BLE001 - a fixture we cannot set up fails its cases, not the run
         reason = str(error) if isinstance(error, SenderMismatch) else f"crashed: {type(error).__name__}: {error}"
         return [CaseResult(case_id, FAILED, reason) for _, case_id in selected]
-    return [guarded_case(test, case, pre, sender, case_id) for case, case_id in selected]
+    return [guarded_case(test, case, pre, sender, case_id, workers) for case, case_id in selected]
 
 
-def guarded_case(test: StateTest, case: PostCase, pre: PlainState, sender: int, case_id: str) -> CaseResult:
+def guarded_case(test: StateTest, case: PostCase, pre: PlainState, sender: int, case_id: str,
+                 workers: int = 0) -> CaseResult:  # fmt: skip
     """`run_case`, with an unknown fork or a crash reported as the case's failure."""
     try:
         fork_id(case.fork)
     except UnknownFork:
         return CaseResult(case_id, FAILED, f"unknown fork {case.fork!r}")
     try:
-        return run_case(test, case, pre, sender, case_id)
+        return run_case(test, case, pre, sender, case_id, workers)
     except RecursionError:
         return CaseResult(case_id, FAILED, "crashed: RecursionError (call depth needs a deeper stack)")
     except Exception as error:  # noqa: BLE001 - a crash is this case's failure, not the run's
         return CaseResult(case_id, FAILED, f"crashed: {type(error).__name__}: {error}")
 
 
-def run_file(path: Path, fork: str | None, pattern: str | None) -> list[CaseResult]:
+def run_file(path: Path, fork: str | None, pattern: str | None, workers: int = 0) -> list[CaseResult]:
     """Every selected case of one fixture file; a malformed file raises FixtureError."""
     results: list[CaseResult] = []
     for test in load_state_tests(path):
-        results.extend(run_test(test, path.name, fork, pattern))
+        results.extend(run_test(test, path.name, fork, pattern, workers))
     return results
+
+
+def run_file_parallel(path: Path, fork: str | None, pattern: str | None) -> list[CaseResult]:
+    """`run_file` through the parallel path (`statetest --parallel`), with PARALLEL_WORKERS."""
+    return run_file(path, fork, pattern, PARALLEL_WORKERS)
 
 
 # --- running many files ----------------------------------------------------------------------------
@@ -291,11 +303,12 @@ def run_files(
 
 
 def run_paths(paths: list[Path], fork: str | None, pattern: str | None, jobs: int, json_out: Path | None,
-              durations: int = 0, skip_files: tuple[str, ...] = ()) -> int:  # fmt: skip
+              durations: int = 0, skip_files: tuple[str, ...] = (), parallel: bool = False) -> int:  # fmt: skip
     """`pevm statetest`: state tests under `paths` with the standard reporter."""
 
     def reporter(total: int) -> Reporter:
         return Reporter(total, durations=durations)
 
-    return run_files(paths, reporter, run_file, fork, pattern, jobs, json_out, skip_files)
+    runner = run_file_parallel if parallel else run_file
+    return run_files(paths, reporter, runner, fork, pattern, jobs, json_out, skip_files)
 

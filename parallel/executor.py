@@ -104,7 +104,20 @@ def execute_transactions_parallel(
     stats: ParallelStats | None = None,
 ) -> list[TxResult]:
     """Run the block's transactions with Block-STM and apply their writes to `state` in order."""
-    transactions = block.transactions
+    return execute_transaction_list(state, block.transactions, env, rules, workers, f"{block.header.number}", stats)
+
+
+def execute_transaction_list(
+    state: PlainState,
+    transactions: list[Transaction],
+    env: BlockEnv,
+    rules: ForkRules,
+    workers: int,
+    block_id: str,
+    stats: ParallelStats | None = None,
+) -> list[TxResult]:
+    """`execute_transactions_parallel` without a block around the transactions (state tests);
+    `block_id` names them in errors."""
     size = len(transactions)
     memory = MvMemory(size, state)
     scheduler = Scheduler(size)
@@ -117,7 +130,6 @@ def execute_transactions_parallel(
             thread.start()
     finally:
         threading.stack_size(previous_stack)
-    block_id = f"{block.header.number}"
     for thread in threads:
         while thread.is_alive():
             thread.join(0.5)

@@ -1,7 +1,7 @@
 """Run GeneralStateTests fixture files or folders (.json or .json.gz).
 
 `pevm statetest PATH... [--fork F] [-k PATTERN] [-j N] [--json OUT] [--durations N]
-[--skip-file NAME] [--trace]`: checks every (test, fork, data/gas/value) case's post state root,
+[--skip-file NAME] [--parallel] [--trace]`: checks every (test, fork, data/gas/value) case's post state root,
 logs hash and expected exception; prints each failure with its id and reason, ends with
 `N passed, M failed, K skipped`, exits 1 on any failure.
 """
@@ -28,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--durations", type=int, default=0, metavar="N", help="list the N slowest files")
     parser.add_argument("--skip-file", dest="skip_files", action="append", default=[], metavar="NAME",
                         help="do not run files whose path ends with NAME; each counts as one skipped")
+    parser.add_argument("--parallel", action="store_true", help="run each case through Block-STM (2 worker threads)")
     parser.add_argument("--trace", action="store_true", help="write EIP-3155 JSON lines to stderr (one case at a time)")
 
 
@@ -39,6 +40,6 @@ def run(args: argparse.Namespace) -> int:
             from pevm.trace import trace_files
 
             return trace_files(args.paths, args.fork, args.pattern)
-        return statetest.run_paths(args.paths, args.fork, args.pattern, args.jobs, args.json, args.durations, tuple(args.skip_files))
+        return statetest.run_paths(args.paths, args.fork, args.pattern, args.jobs, args.json, args.durations, tuple(args.skip_files), args.parallel)
     except (FixtureError, UnknownFork, ReportError) as error:
         raise UserError(str(error)) from None

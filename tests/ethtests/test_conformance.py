@@ -1,7 +1,8 @@
 """ethereum/tests GeneralStateTests through `pevm statetest`'s runner, one test per fixture file.
 
 The default run takes a representative fast slice (`slice_files`): every file of Cancun and
-Pyspecs/cancun, and the smallest file of every other GeneralStateTests folder. The `slow` tests
+Pyspecs/cancun, and the smallest file of every other GeneralStateTests folder; and the smallest
+file of every EIP folder of the EEST Prague/Osaka state tests, sequentially and through Block-STM. The `slow` tests
 run every file (`make conformance` runs the same through the CLI). Shared data lives at
 `$PEVM_SHARED` (default ../shared): absent, the tests skip, unless CI=true where that fails.
 """
@@ -40,6 +41,14 @@ def slice_files(root: Path) -> list[Path]:
     return files
 
 
+def eest_slice(root: Path) -> list[Path]:
+    """The smallest file of every EIP folder (`<fork>/<eip>/...`) of the EEST state tests."""
+    by_eip: dict[tuple[str, ...], list[Path]] = {}
+    for path in every_file(root):
+        by_eip.setdefault(path.relative_to(root).parts[:2], []).append(path)
+    return [min(files, key=lambda path: (path.stat().st_size, path.name)) for _, files in sorted(by_eip.items())]
+
+
 def every_file(root: Path) -> list[Path]:
     return sorted(path for path in root.rglob("*") if path.name.endswith((".json", ".json.gz")))
 
@@ -48,8 +57,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Parametrize `state_file` by test name: the slice, or everything for the slow tests."""
     if "state_file" not in metafunc.fixturenames:
         return
-    if metafunc.function.__name__ == "test_every_execution_spec_tests_file":
+    name = metafunc.function.__name__
+    if name == "test_every_execution_spec_tests_file":
         root, files = EEST_STATE_TESTS, every_file(EEST_STATE_TESTS) if EEST_STATE_TESTS.is_dir() else []
+    elif name.startswith("test_execution_spec_tests_slice"):
+        root, files = EEST_STATE_TESTS, eest_slice(EEST_STATE_TESTS) if EEST_STATE_TESTS.is_dir() else []
     else:
         slow = metafunc.function.__name__ == "test_every_state_test_file"
         root = STATE_TESTS
@@ -65,13 +77,21 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("state_file", params)
 
 
-def check(path: Path) -> None:
-    failures = [f"{r.id}: {r.reason}" for r in run_file(path, None, None) if r.status != PASSED]
+def check(path: Path, workers: int = 0) -> None:
+    failures = [f"{r.id}: {r.reason}" for r in run_file(path, None, None, workers) if r.status != PASSED]
     assert not failures, f"{len(failures)} failed:\n" + "\n".join(failures[:10])
 
 
 def test_state_test_file(state_file: Path) -> None:
     check(state_file)
+
+
+def test_execution_spec_tests_slice(state_file: Path) -> None:
+    check(state_file)
+
+
+def test_execution_spec_tests_slice_through_block_stm(state_file: Path) -> None:
+    check(state_file, workers=2)
 
 
 @pytest.mark.slow

@@ -118,6 +118,14 @@ def test_cli_passes_with_exit_code_zero(tmp_path: Path, write_fixture: Writer, a
     assert capsys.readouterr().out.splitlines()[-1] == "2 passed, 0 failed, 0 skipped"
 
 
+def test_cli_parallel_runs_cases_through_block_stm(tmp_path: Path, write_fixture: Writer, add11: Any,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    add11["post"]["Cancun"].append(dict(add11["post"]["Cancun"][0], hash=ZERO_HASH))
+    write_fixture(tmp_path / "a.json", {"t": add11})
+    assert main(["statetest", str(tmp_path), "--parallel", "-j", "1"]) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == "1 passed, 1 failed, 0 skipped"
+
+
 def test_cli_skipped_files_are_counted_not_run(tmp_path: Path, write_fixture: Writer, add11: Any,
                                                capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     write_fixture(tmp_path / "a.json", {"t": add11})
