@@ -44,8 +44,8 @@ test-slow: setup
 	$(PYTEST) -n $(JOBS) -q -m slow
 
 # Every conformance fixture: GeneralStateTests of every fork, BlockchainTests, and the
-# execution-spec-tests Prague/Osaka state tests (also through Block-STM). One file is skipped (and counted as skipped):
-# 2**32-1 BLAKE2 rounds (EIP-152) at ~14 us per compiled round would take ~17 hours.
+# execution-spec-tests Prague/Osaka state tests (also through Block-STM). One file is skipped,
+# and counted as skipped: 2**32-1 BLAKE2 rounds (EIP-152) at ~14 us per compiled round, ~17 h.
 SHARED := $${PEVM_SHARED:-../shared}
 conformance: setup
 	$(VENV)/bin/pevm statetest -j $(JOBS) --durations 10 --skip-file stTimeConsuming/CALLBlake2f_MaxRounds.json $(SHARED)/ethereum-tests/GeneralStateTests
