@@ -199,6 +199,6 @@ def load_block_file(path: Path | str) -> BlockFile:
             for w in block_data["withdrawals"]
         ]  # fmt: skip
     # The RPC format lists ommers by hash only: their rewards cannot be computed (None).
-    ommers = [] if not block_data.get("uncles") else None
+    ommers: list[Header] | None = [] if not block_data.get("uncles") else None
     state = parse_state(data["pre_state"], data.get("block_hashes") or {})
     return BlockFile(path, state, Block(header, transactions, ommers, withdrawals), fork_rules, chain_id)
