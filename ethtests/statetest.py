@@ -15,7 +15,7 @@ import threading
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from ethtests.exceptions import mismatch
 from ethtests.fixtures import (
@@ -41,6 +41,7 @@ RECURSION_LIMIT = 100_000
 PARALLEL_WORKERS = 2  # `--parallel`: two threads, so the scheduler's hand-offs are exercised
 
 FileRunner = Callable[[Path, str | None, str | None], list[CaseResult]]
+T = TypeVar("T")
 
 
 # --- building interpreter inputs ---------------------------------------------------------------
@@ -229,19 +230,25 @@ def timed_run(runner: FileRunner, path: Path, fork: str | None, pattern: str | N
 
 def run_in_deep_thread(runner: FileRunner, path: Path, fork: str | None, pattern: str | None) -> tuple[list[CaseResult], float]:
     """`timed_run` in a fresh thread with a deep C stack (a process worker's main thread is 8 MiB)."""
+    return in_deep_thread(lambda: timed_run(runner, path, fork, pattern), THREAD_STACK_BYTES)
+
+
+def in_deep_thread(work: Callable[[], T], stack_bytes: int) -> T:
+    """`work()` in a fresh thread with a `stack_bytes` C stack and the recursion limit a
+    1024-deep call chain needs; its exception, if any, is re-raised here."""
     sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
-    outcome: list[tuple[list[CaseResult], float]] = []
+    outcome: list[T] = []
     failure: list[BaseException] = []
 
-    def work() -> None:
+    def run() -> None:
         try:
-            outcome.append(timed_run(runner, path, fork, pattern))
+            outcome.append(work())
         except BaseException as error:  # noqa: BLE001 - re-raised in the calling thread
             failure.append(error)
 
-    previous = threading.stack_size(THREAD_STACK_BYTES)
+    previous = threading.stack_size(stack_bytes)
     try:
-        worker = threading.Thread(target=work, name=f"statetest {path.name}")
+        worker = threading.Thread(target=run)
         worker.start()
         worker.join()
     finally:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 from pathlib import Path
 from typing import Final, TextIO
 
@@ -49,13 +48,6 @@ def trace_files(paths: list[Path], fork: str | None, pattern: str | None, out: T
     """Trace every selected case; prints `N passed, M failed` and returns the exit code."""
     statetest.check_fork(fork)
     counts = [0, 0]
-    failures: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            trace_all()
-        except BaseException as error:  # noqa: BLE001 - re-raised in the calling thread
-            failures.append(error)
 
     def trace_all() -> None:
         for path in fixture_files(paths):
@@ -68,15 +60,6 @@ def trace_files(paths: list[Path], fork: str | None, pattern: str | None, out: T
                     counts[0 if trace_case(test, case, out) else 1] += 1
                     out.flush()
 
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), statetest.RECURSION_LIMIT))
-    previous = threading.stack_size(STACK_BYTES)
-    try:
-        worker = threading.Thread(target=work)
-        worker.start()
-        worker.join()
-    finally:
-        threading.stack_size(previous)
-    if failures:
-        raise failures[0]
+    statetest.in_deep_thread(trace_all, STACK_BYTES)
     print(f"{counts[0]} passed, {counts[1]} failed")
     return 1 if counts[1] else 0
