@@ -20,8 +20,10 @@ FUZZ_SECONDS ?= 1800
 PYREVM_VERSION := 0.3.7
 PYEVM_STAMP := $(PEERS)/py-evm/.installed
 PYREVM_STAMP := $(PEERS)/pyrevm/.pyrevm-$(PYREVM_VERSION)
+# matplotlib for `pevm analyze --plot OUT.png|OUT.pdf` (no free-threaded build): not needed by `make test`.
+PLOT_STAMP := $(PEERS)/plot/.installed
 
-.PHONY: setup demo test test-pure test-slow conformance lint clean peers fuzz bench bench-peers
+.PHONY: setup demo test test-pure test-slow conformance lint clean peers peers-plot fuzz bench bench-peers
 
 setup: $(STAMP)
 
@@ -83,6 +85,11 @@ $(PYEVM_STAMP):
 
 $(PYREVM_STAMP):
 	$(call install-peer,pyrevm,pyrevm==$(PYREVM_VERSION))
+
+peers-plot: $(PLOT_STAMP)
+
+$(PLOT_STAMP):
+	$(call install-peer,plot,matplotlib)
 
 # A long campaign of each oracle; reproducers go to fuzz-out/.
 fuzz: setup peers

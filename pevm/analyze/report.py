@@ -8,12 +8,14 @@ measured Block-STM time (best of the repeats). The error is |predicted - measure
 from __future__ import annotations
 
 import csv
-import importlib
 import importlib.util
 import json
+import subprocess
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Final, TextIO
 
+from pevm.analyze.chart import draw
+from pevm.analyze.svgchart import write_svg
 from pevm.errors import UserError
 
 
@@ -137,30 +139,65 @@ def write_json(path: Path, analyses: list[BlockAnalysis]) -> None:
     path.write_text(json.dumps([a.as_json() for a in analyses], indent=2) + "\n")
 
 
-def check_plot_support() -> None:
-    """--plot needs matplotlib; say so before hours of work rather than after."""
-    if importlib.util.find_spec("matplotlib") is None:
+PLOT_SUFFIXES: Final = (".svg", ".png", ".pdf")
+CHART_SCRIPT: Final = Path(__file__).resolve().with_name("chart.py")
+PLOT_PEER: Final = Path(".venv-peers/plot/bin/python")  # made by `make peers-plot`
+HAS_MATPLOTLIB: Final = "import importlib.util, sys; sys.exit(importlib.util.find_spec('matplotlib') is None)"
+
+
+def matplotlib_in_process() -> bool:
+    """True on GIL builds with matplotlib; never on free-threaded 3.13, where it does not install."""
+    return importlib.util.find_spec("matplotlib") is not None
+
+
+def peer_python() -> Path | None:
+    """The GIL Python of `make peers-plot` (under the working directory or the source tree) if it has matplotlib."""
+    for root in dict.fromkeys((Path.cwd(), Path(__file__).resolve().parents[2])):
+        python = root / PLOT_PEER
+        if python.is_file():
+            probe = subprocess.run([str(python), "-I", "-c", HAS_MATPLOTLIB], capture_output=True, check=False)
+            if probe.returncode == 0:
+                return python
+    return None
+
+
+def check_plot_support(path: Path) -> Path | None:
+    """The Python that draws the --plot chart: None for this one (SVG, or matplotlib imports),
+    else the peer's. A UserError says what is missing before hours of analysis rather than after."""
+    suffix = path.suffix.lower()
+    if suffix not in PLOT_SUFFIXES:
+        raise UserError(f"--plot {path}: unknown chart format {suffix or '(no extension)'!r}; use .svg, .png or .pdf")
+    if suffix == ".svg" or matplotlib_in_process():
+        return None
+    python = peer_python()
+    if python is None:
         raise UserError(
-            "--plot needs matplotlib, which is not importable here (it has no free-threaded 3.13 "
-            "build); write --json OUT and plot the 'predicted' figures elsewhere"
+            f"--plot {path}: {suffix} needs matplotlib, which does not install on free-threaded 3.13; run "
+            f"`make peers-plot` (a GIL Python with matplotlib in {PLOT_PEER.parents[1]}) or write --plot OUT.svg, "
+            "which needs nothing"
         )
+    return python
+
+
+def draw_in_peer(python: Path, path: Path, workers: list[int], series: list[tuple[str, list[float]]]) -> None:
+    """Run chart.py by path under `python`, a GIL Python with matplotlib, the chart as JSON on stdin."""
+    request = json.dumps({"path": str(path.resolve()), "workers": workers, "series": series})
+    # -I keeps pevm/analyze (whose profile.py shadows the standard library's) off sys.path and
+    # ignores PYTHON_GIL and PYTHONPATH, which are meant for pevm's free-threaded interpreter.
+    command = [str(python), "-I", str(CHART_SCRIPT)]
+    done = subprocess.run(command, input=request, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
+        raise UserError(f"--plot {path}: {python} could not draw the chart: {lines[-1]}")
 
 
 def plot(path: Path, analyses: list[BlockAnalysis], workers: list[int]) -> None:
-    """Predicted speedup against workers, one line per block (log2 axis)."""
-    importlib.import_module("matplotlib").use("Agg")
-    pyplot: Any = importlib.import_module("matplotlib.pyplot")
-
-    figure, axes = pyplot.subplots(figsize=(9, 6))
-    for analysis in analyses:
-        axes.plot(workers, [analysis.predicted[n] for n in workers], marker=".", linewidth=1, label=analysis.name)
-    axes.plot(workers, workers, linestyle=":", color="grey", label="linear")
-    axes.set_xscale("log", base=2)
-    axes.set_xticks(workers, [str(n) for n in workers])
-    axes.set_xlabel("workers")
-    axes.set_ylabel("predicted speedup vs sequential")
-    axes.set_title("pevm analyze: predicted Block-STM speedup")
-    if len(analyses) <= 20:
-        axes.legend(fontsize="small")
-    figure.savefig(path, dpi=120, bbox_inches="tight")
-    pyplot.close(figure)
+    """Predicted speedup against workers, one line per block: SVG, or matplotlib here or in the peer."""
+    series = [(analysis.name, [analysis.predicted[n] for n in workers]) for analysis in analyses]
+    python = check_plot_support(path)
+    if python is not None:
+        draw_in_peer(python, path, workers, series)
+    elif path.suffix.lower() == ".svg":
+        write_svg(path, workers, series)
+    else:
+        draw(str(path), workers, series)

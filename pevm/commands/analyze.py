@@ -1,11 +1,12 @@
 """Dependency DAG, critical path and predicted Block-STM speedup of blocks at N workers.
 
-`pevm analyze FILE... [--workers 1,2,4,8,16,32] [--json OUT] [--plot OUT.png]`: FILE is a
+`pevm analyze FILE... [--workers 1,2,4,8,16,32] [--json OUT] [--plot OUT.svg|png|pdf]`: FILE is a
 `<N>.json.gz` block file, a directory of them, or `workload:NAME[:COUNT]` (a benchmark block,
 see pevm/analyze/targets.py). For each block: the transactions' measured costs and read/write
 sets, the dependency DAG, the critical path, and a simulation of our scheduler predicting the
 speedup per worker count; unless --no-measure, the real executor runs with the --measure worker
-counts and the prediction error is reported.
+counts and the prediction error is reported. --plot charts the predicted speedups: SVG needs
+nothing; PNG and PDF need matplotlib, here or in `make peers-plot`'s GIL Python.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-fit", action="store_true",
                         help="skip fitting the workers' side-by-side slowdown on a calibration block")  # fmt: skip
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the results as JSON")
-    parser.add_argument("--plot", type=Path, metavar="OUT.png", help="chart of predicted speedup (needs matplotlib)")
+    parser.add_argument("--plot", type=Path, metavar="OUT.svg|png|pdf",
+                        help="chart of predicted speedup (.png/.pdf need matplotlib: make peers-plot)")  # fmt: skip
 
 
 def parse_workers(text: str, option: str) -> list[int]:
@@ -66,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     if args.rounds < 1:
         raise UserError("--rounds must be at least 1")
     if args.plot is not None:
-        check_plot_support()
+        check_plot_support(args.plot)
     specs = expand(args.files)
     _check_files(specs)
     published = load_published(shared_dir() / "mainnet" / "pevm-published-speedups.tsv")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -73,12 +72,3 @@ def test_small_run_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str
         assert record["txs"] in (6, 8) and record["ideal_speedup"] >= 1.0
     assert records[0]["dag_edges"] == 5 and records[1]["dag_edges"] == 0
 
-
-@pytest.mark.pure
-def test_plot_needs_matplotlib(tmp_path: Path) -> None:
-    if importlib.util.find_spec("matplotlib") is None:
-        with pytest.raises(UserError, match="--plot needs matplotlib"):
-            run(["workload:raw:4", "--plot", str(tmp_path / "chart.png")])
-        return
-    run(["workload:raw:4", "--workers", "1,2", "--no-measure", "--no-fit", "--rounds", "1", "--plot", str(tmp_path / "chart.png")])
-    assert (tmp_path / "chart.png").read_bytes().startswith(b"\x89PNG")
