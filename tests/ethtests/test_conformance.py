@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ethtests.report import PASSED
-from ethtests.statetest import run_file
+from ethtests.statetest import THREAD_STACK_BYTES, in_deep_thread, run_file
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("PEVM_SHARED", REPO_ROOT.parent / "shared")).resolve()
@@ -78,7 +78,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def check(path: Path, workers: int = 0) -> None:
-    failures = [f"{r.id}: {r.reason}" for r in run_file(path, None, None, workers) if r.status != PASSED]
+    """Run the file as the CLI does: in a thread deep enough for 1024-deep call chains."""
+    results = in_deep_thread(lambda: run_file(path, None, None, workers), THREAD_STACK_BYTES)
+    failures = [f"{r.id}: {r.reason}" for r in results if r.status != PASSED]
     assert not failures, f"{len(failures)} failed:\n" + "\n".join(failures[:10])
 
 
