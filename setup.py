@@ -19,6 +19,7 @@ MYPYC_EXCLUDE = {
     # MvMemory, Scheduler and Worker are compiled: their objects never change after
     # construction and their shared state is builtin containers behind locks.
     "parallel/executor.py": "thread orchestration; nothing hot of its own",
+    "parallel/senders.py": "thread orchestration around libsecp256k1 calls",
     "parallel/types.py": "markers and exceptions shared with the interpreted modules above",
 }
 

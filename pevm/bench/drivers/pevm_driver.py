@@ -8,7 +8,7 @@ build; for "pevm-pure" the runner puts the source tree on PYTHONPATH. The reply 
 msg mode runs each message as the first frame of a transaction without the transaction around
 it (no intrinsic gas, nonce, fees or refunds): gas is what the frame consumed. tx mode decodes
 the signed transactions, recovers their senders and executes the block, sequentially or with
-`workers` threads through `parallel.execute_block`; both parts are timed.
+`workers` threads (`parallel.senders`, then `parallel.execute_block`); both parts are timed.
 """
 
 from __future__ import annotations
@@ -28,9 +28,10 @@ from interp.frame import Message, TxContext
 from interp.header import Block
 from interp.journal import Journal
 from interp.plain_state import PlainState
-from interp.transaction import decode_transaction, recover_sender
+from interp.transaction import decode_transaction
 from opcodes.forks import table
 from parallel.executor import ParallelStats, execute_block as execute_parallel
+from parallel.senders import recover_senders
 from pevm.blockfile import load_block_file, parse_state
 from pevm.workloads import synthetic_header
 from precompiles.registry import precompiles_for
@@ -88,8 +89,7 @@ def run_block(request: dict[str, Any], state: PlainState, block: Block, raw: lis
         transactions = block.transactions
         if raw is not None:
             transactions = [decode_transaction(item, fork_rules) for item in raw]
-        for tx in transactions:
-            tx.sender = recover_sender(tx, fork_rules, chain_id)
+        recover_senders(transactions, fork_rules, chain_id, workers)
         current = Block(block.header, transactions, block.ommers, block.withdrawals)
         if workers == 1:
             result = execute_sequential(post, current, fork_rules, chain_id)
