@@ -14,25 +14,22 @@ from interp.block import block_env
 
 @pytest.mark.pure
 def test_single_worker_sweeps_execute_then_validate() -> None:
+    """Each finishing task hands out the worker's next one under the same lock."""
     scheduler = Scheduler(2)
     assert scheduler.next_task() == (EXECUTION, 0, 0)
-    assert scheduler.finish_execution(0, 0, True) is None
-    assert scheduler.next_task() == (VALIDATION, 0, 0)
-    assert scheduler.finish_validation(0, False) is None
-    assert scheduler.next_task() == (EXECUTION, 1, 0)
-    assert scheduler.finish_execution(1, 0, True) is None
-    assert scheduler.next_task() == (VALIDATION, 1, 0)
+    assert scheduler.finish_execution(0, 0, True) == (VALIDATION, 0, 0)
+    assert scheduler.finish_validation(0, False) == (EXECUTION, 1, 0)
+    assert scheduler.finish_execution(1, 0, True) == (VALIDATION, 1, 0)
     assert scheduler.finish_validation(1, False) is None
-    assert scheduler.next_task() is None
     assert scheduler.done()
+    assert scheduler.next_task() is None
 
 
 @pytest.mark.pure
 def test_abort_reexecutes_with_next_incarnation() -> None:
     scheduler = Scheduler(1)
     assert scheduler.next_task() == (EXECUTION, 0, 0)
-    scheduler.finish_execution(0, 0, True)
-    assert scheduler.next_task() == (VALIDATION, 0, 0)
+    assert scheduler.finish_execution(0, 0, True) == (VALIDATION, 0, 0)
     assert scheduler.try_validation_abort(0, 0)
     assert scheduler.finish_validation(0, True) == (EXECUTION, 0, 1)
     assert scheduler.reexecutions() == 1
@@ -45,10 +42,8 @@ def test_dependency_parks_until_the_writer_finishes() -> None:
     second = scheduler.next_task()
     assert first == (EXECUTION, 0, 0) and second == (EXECUTION, 1, 0)
     assert scheduler.add_dependency(1, 0)  # tx 1 read an ESTIMATE of tx 0
-    scheduler.finish_execution(0, 0, True)
-    assert scheduler.next_task() == (VALIDATION, 0, 0)
-    assert scheduler.finish_validation(0, False) is None
-    assert scheduler.next_task() == (EXECUTION, 1, 1)  # resumed as its next incarnation
+    assert scheduler.finish_execution(0, 0, True) == (VALIDATION, 0, 0)
+    assert scheduler.finish_validation(0, False) == (EXECUTION, 1, 1)  # resumed as its next incarnation
 
 
 def test_check_progress_names_the_block() -> None:
