@@ -85,6 +85,7 @@ class Runner:
         self.only = only
         self.log = log
         self.rows: list[Row] = []
+        self.block_rows: list[Row] = []  # each mainnet block, behind the totals in `rows`
         self.infos: dict[str, dict[str, Any]] = {}
         self.directory = Path(tempfile.mkdtemp(prefix="pevm-bench-"))
 
@@ -149,6 +150,7 @@ class Runner:
                 for path in blocks:
                     row = Row(f"block {path.name.split('.')[0]}", "tx", engine.name, workers)
                     reply = self.measure(engine, {"kind": "block-file", "path": str(path.resolve())}, row, workers)
+                    self.block_rows.append(row)
                     if not row.measured:
                         total.note, total.agrees = row.note, False
                         break

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pevm.bench.engines import PEERS, peer_engines, pevm_engines, source_root
 from pevm.bench.runner import Runner, table
+from pevm.bench.speedup import machine_ceiling, speedup_lines
 from pevm.bench.workloads import FULL, QUICK, SPECS, shared_dir
 from pevm.errors import UserError
 
@@ -59,6 +60,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"skipped {engine.name}: {engine.missing}")
     print(table(rows, [peer for peer in PEERS if args.peers]))
     print()
+    if args.workers > 1:
+        ceiling = machine_ceiling(args.workers)
+        print("\n".join(speedup_lines(rows, runner.block_rows, args.workers, ceiling)))
+        print()
     print(f"machine: {platform.machine()}, {platform.processor() or platform.system()}, "
           f"{__import__('os').cpu_count()} CPUs; {'quick' if args.quick else 'full'} run, best of {repeats}, "
           f"{elapsed:.0f} s")  # fmt: skip
