@@ -28,9 +28,13 @@ from parallel.worker import Worker
 # Call depth 1024 recurses deeply in C; worker threads get a stack that cannot overflow.
 WORKER_STACK_BYTES: Final = 512 * 1024 * 1024
 WATCHDOG_SECONDS: Final = 120.0
-# Below this much gas the threads cost more than they save (see BENCHMARKS.md).
-MIN_PARALLEL_GAS: Final = 400_000
+# When threads cost more than they save, measured on the shared mainnet blocks with 2 workers
+# (BENCHMARKS.md): blocks whose gas limits add up to less than 10M ran slower in parallel, and
+# so did blocks where over 40% of transactions follow an earlier one from the same sender (a
+# nonce chain executes one link at a time; a pool's payout block is a single chain).
+MIN_PARALLEL_GAS: Final = 10_000_000
 MIN_PARALLEL_TXS: Final = 4
+MAX_CHAINED_SHARE: Final = 0.4
 
 
 class ParallelStats:
@@ -47,10 +51,14 @@ def default_workers() -> int:
 
 
 def runs_in_parallel(transactions: list[Transaction], workers: int) -> bool:
-    """The measured rule: threads pay off only for blocks with enough transactions and gas."""
+    """The measured rule: threads pay off only for blocks with enough transactions and gas,
+    and not when most transactions wait for an earlier one of the same sender."""
     if workers <= 1 or len(transactions) < MIN_PARALLEL_TXS:
         return False
-    return sum(tx.gas_limit for tx in transactions) >= MIN_PARALLEL_GAS
+    if sum(tx.gas_limit for tx in transactions) < MIN_PARALLEL_GAS:
+        return False
+    chained = len(transactions) - len({tx.sender for tx in transactions})
+    return chained <= MAX_CHAINED_SHARE * len(transactions)
 
 
 def execute_block(

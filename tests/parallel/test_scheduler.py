@@ -73,3 +73,13 @@ def test_executor_watchdog_raises_instead_of_hanging(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(executor, "Worker", LosingWorker)
     with pytest.raises(SchedulerStuck, match=f"block {workload.block.header.number}"):
         executor.execute_transactions_parallel(workload.state, workload.block, env, workload.rules, 2)
+
+
+@pytest.mark.pure
+def test_the_measured_rule_keeps_small_and_chained_blocks_sequential() -> None:
+    independent = workloads.raw_transfers(500)  # 500 x 21,000 gas = 10.5M
+    assert executor.runs_in_parallel(independent.block.transactions, 2)
+    assert not executor.runs_in_parallel(independent.block.transactions, 1)
+    assert not executor.runs_in_parallel(independent.block.transactions[:400], 2)  # 8.4M gas
+    chain = workloads.same_sender_chain(500)  # one sender: every transaction waits for the last
+    assert not executor.runs_in_parallel(chain.block.transactions, 2)
