@@ -20,7 +20,8 @@ FUZZ_SECONDS ?= 1800
 PYREVM_VERSION := 0.3.7
 PYEVM_STAMP := $(PEERS)/py-evm/.installed
 PYREVM_STAMP := $(PEERS)/pyrevm/.pyrevm-$(PYREVM_VERSION)
-# matplotlib for `pevm analyze --plot OUT.png|OUT.pdf` (no free-threaded build): not needed by `make test`.
+# matplotlib for `pevm analyze --plot OUT.png|OUT.pdf` (no free-threaded build); `make test`
+# installs it too (~20 s) so the tests of that path run.
 PLOT_STAMP := $(PEERS)/plot/.installed
 
 .PHONY: setup demo test test-pure test-slow conformance lint clean peers peers-plot fuzz bench bench-peers
@@ -68,7 +69,7 @@ define install-peer
 	&& touch $@ || { echo "peers: could not install $(1); what needs it will skip" >&2; rm -rf $(PEERS)/$(1); }
 endef
 
-peers: $(EELS_STAMP)
+peers: $(EELS_STAMP) $(PLOT_STAMP)
 
 $(EELS_STAMP):
 	$(call install-peer,eels,ethereum-execution==$(EELS_VERSION))
