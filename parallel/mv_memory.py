@@ -13,7 +13,7 @@ it stays valid while every location still resolves to an equal value.
 
 Free-threading. The `MvMemory` object is never mutated after construction (every attribute is
 Final); the shared mutable state is builtin containers. Each location's writes are one
-immutable snapshot, a pair (writer indices, values), that writers replace copy-on-write under
+immutable `Snapshot` (writer indices, values), that writers replace copy-on-write under
 one of `SHARDS` locks (all locations of an account share a lock). Readers take no lock: they
 fetch the current snapshot, which no one mutates. A read racing a concurrent write may see the
 older snapshot; Block-STM tolerates that, because the writer's `finish_execution` makes every
@@ -47,9 +47,21 @@ from parallel.types import ESTIMATE, Blocked
 
 SHARDS: Final = 64
 
-# A location's writes: (sorted writer indices, their values or ESTIMATE)
-Snapshot = tuple[tuple[int, ...], tuple[object, ...]]
-EMPTY: Final[Snapshot] = ((), ())
+@final
+class Snapshot:
+    """A location's writes: sorted writer indices and their values (or ESTIMATE).
+
+    A native object, not a tuple: mypyc would unbox a fixed-length tuple into a C struct and
+    box a *new* tuple when it is appended to `retired`, so the object the dict held would
+    be freed while a lock-free reader was still taking its reference (a crash seen once in
+    a few hundred 2-worker runs). Never mutated: writers replace the whole object."""
+
+    def __init__(self, writers: tuple[int, ...], values: tuple[object, ...]) -> None:
+        self.writers: Final = writers
+        self.values: Final = values
+
+
+EMPTY: Final = Snapshot((), ())
 
 
 @final
@@ -75,9 +87,9 @@ def below(writers: tuple[int, ...], tx: int) -> int:
 
 def value_at(snapshot: Snapshot, position: int) -> object:
     """The value written by writers[position - 1]; Blocked when it is an ESTIMATE."""
-    value = snapshot[1][position - 1]
+    value = snapshot.values[position - 1]
     if value is ESTIMATE:
-        raise Blocked(snapshot[0][position - 1])
+        raise Blocked(snapshot.writers[position - 1])
     return value
 
 
@@ -113,23 +125,23 @@ class MvMemory:
     def _put(self, loc: int, tx: int, value: object) -> None:
         snapshot = self.cells.get(loc, EMPTY)
         self.retired.append(snapshot)
-        writers, values = snapshot
+        writers, values = snapshot.writers, snapshot.values
         position = below(writers, tx)
         if position < len(writers) and writers[position] == tx:
-            self.cells[loc] = (writers, values[:position] + (value,) + values[position + 1 :])
+            self.cells[loc] = Snapshot(writers, values[:position] + (value,) + values[position + 1 :])
         else:
-            self.cells[loc] = (
+            self.cells[loc] = Snapshot(
                 writers[:position] + (tx,) + writers[position:],
                 values[:position] + (value,) + values[position:],
             )
 
     def _remove(self, loc: int, tx: int) -> None:
         snapshot = self.cells.get(loc, EMPTY)
-        writers, values = snapshot
+        writers, values = snapshot.writers, snapshot.values
         position = below(writers, tx)
         if position < len(writers) and writers[position] == tx:
             self.retired.append(snapshot)
-            self.cells[loc] = (writers[:position] + writers[position + 1 :], values[:position] + values[position + 1 :])
+            self.cells[loc] = Snapshot(writers[:position] + writers[position + 1 :], values[:position] + values[position + 1 :])
 
     def _put_delta(self, loc: int, tx: int, value: object) -> None:
         entries = self.deltas.get(loc)
@@ -195,7 +207,7 @@ class MvMemory:
     def read(self, loc: int, tx: int) -> object:
         """The value of a nonce, code or exists location as `tx` sees it, or NOT_FOUND."""
         snapshot = self.cells.get(loc, EMPTY)
-        position = below(snapshot[0], tx)
+        position = below(snapshot.writers, tx)
         if position == 0:
             return NOT_FOUND
         return value_at(snapshot, position)
@@ -204,8 +216,8 @@ class MvMemory:
         """The newest absolute balance below `tx` (or the base) plus the deltas after it."""
         loc = account_loc(BALANCE, address)
         snapshot = self.cells.get(loc, EMPTY)
-        position = below(snapshot[0], tx)
-        writer = snapshot[0][position - 1] if position > 0 else -1
+        position = below(snapshot.writers, tx)
+        writer = snapshot.writers[position - 1] if position > 0 else -1
         base = value_at(snapshot, position) if position > 0 else self.base.balance(address)
         assert isinstance(base, int)
         if loc not in self.deltas:
@@ -223,11 +235,11 @@ class MvMemory:
     def read_storage(self, address: int, slot: int, tx: int) -> int:
         """A slot's value: its newest write below `tx`, unless a wipe came after it."""
         snapshot = self.cells.get(storage_loc(address, slot), EMPTY)
-        position = below(snapshot[0], tx)
+        position = below(snapshot.writers, tx)
         wipes = self.cells.get(account_loc(STORAGE_GEN, address), EMPTY)
-        wipe_position = below(wipes[0], tx)
-        slot_writer = snapshot[0][position - 1] if position > 0 else -1
-        wiper = wipes[0][wipe_position - 1] if wipe_position > 0 else -1
+        wipe_position = below(wipes.writers, tx)
+        slot_writer = snapshot.writers[position - 1] if position > 0 else -1
+        wiper = wipes.writers[wipe_position - 1] if wipe_position > 0 else -1
         if wiper > slot_writer:
             value_at(wipes, wipe_position)  # raises Blocked on an ESTIMATE
             return 0
@@ -240,17 +252,17 @@ class MvMemory:
     def has_storage(self, address: int, tx: int) -> bool:
         """EIP-7610: any non-zero slot as `tx` sees the account."""
         wipes = self.cells.get(account_loc(STORAGE_GEN, address), EMPTY)
-        wipe_position = below(wipes[0], tx)
+        wipe_position = below(wipes.writers, tx)
         wiper = -1
         if wipe_position > 0:
             value_at(wipes, wipe_position)
-            wiper = wipes[0][wipe_position - 1]
+            wiper = wipes.writers[wipe_position - 1]
         with self.locks[address % SHARDS]:
             slots = list(self.written_slots.get(address, ()))
         for loc in slots:
             snapshot = self.cells.get(loc, EMPTY)
-            position = below(snapshot[0], tx)
-            if position > 0 and snapshot[0][position - 1] > wiper and value_at(snapshot, position) != 0:
+            position = below(snapshot.writers, tx)
+            if position > 0 and snapshot.writers[position - 1] > wiper and value_at(snapshot, position) != 0:
                 return True
         if wiper >= 0:
             return False
@@ -260,9 +272,9 @@ class MvMemory:
         """Whether the account is in the state as `tx` sees it: as PlainState.apply would have it,
         the last EXISTS write (or the base), unless a later write to one of its fields created it."""
         snapshot = self.cells.get(account_loc(EXISTS, address), EMPTY)
-        position = below(snapshot[0], tx)
+        position = below(snapshot.writers, tx)
         if position > 0:
-            writer = snapshot[0][position - 1]
+            writer = snapshot.writers[position - 1]
             if value_at(snapshot, position) is True:
                 return True
         else:
@@ -271,8 +283,8 @@ class MvMemory:
                 return True
         for kind in (BALANCE, NONCE, CODE):
             field = self.cells.get(account_loc(kind, address), EMPTY)
-            field_position = below(field[0], tx)
-            if field_position > 0 and field[0][field_position - 1] > writer:
+            field_position = below(field.writers, tx)
+            if field_position > 0 and field.writers[field_position - 1] > writer:
                 value_at(field, field_position)
                 return True
         loc = account_loc(BALANCE, address)
