@@ -11,6 +11,7 @@ no overflow and no boxing — and the uncompiled module computes exactly the sam
 
 from __future__ import annotations
 
+import time
 from typing import Final
 
 from mypy_extensions import i64
@@ -19,6 +20,7 @@ from precompiles.errors import PrecompileFailure
 from precompiles.pricing import charge
 
 M32: Final = 0xFFFFFFFF
+SAFEPOINT_CYCLES: Final = 0xFFF  # every ~5 ms: a GC pause needs several safepoints
 IV: Final = (
     0x6A09E667F3BCC908, 0xBB67AE8584CAA73B, 0x3C6EF372FE94F82B, 0xA54FF53A5F1D36F1,
     0x510E527FADE682D1, 0x9B05688C2B3E6C1F, 0x1F83D9ABFB41BD6B, 0x5BE0CD19137E2179,
@@ -136,11 +138,18 @@ def compress(rounds: int, h: list[int], m: list[int], t0: int, t1: int, final: b
         v[14] ^= (1 << 64) - 1
     state = _split(v)
     remaining: i64 = rounds
+    cycles: i64 = 0
     # whole cycles through the ten message orders with the schedules in native locals
     while remaining >= 10:
         state = _round(_round(_round(_round(_round(state, s0), s1), s2), s3), s4)
         state = _round(_round(_round(_round(_round(state, s5), s6), s7), s8), s9)
         remaining -= 10
+        cycles += 1
+        if cycles & SAFEPOINT_CYCLES == 0:
+            # Compiled code never pauses on its own: without this a free-threaded GC that
+            # another thread starts waits the whole 2^32 rounds for this one (measured:
+            # another thread stalled 17 s behind 2^27 rounds; 0.3 s with this).
+            time.sleep(0)
     for s in (s0, s1, s2, s3, s4, s5, s6, s7, s8)[:remaining]:
         state = _round(state, s)
     halves = list(state)
