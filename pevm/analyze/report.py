@@ -17,6 +17,7 @@ from typing import Any, Final, TextIO
 from pevm.analyze.chart import draw
 from pevm.analyze.svgchart import write_svg
 from pevm.errors import UserError
+from pevm.peers import peer_pythons
 
 
 class BlockAnalysis:
@@ -152,12 +153,10 @@ def matplotlib_in_process() -> bool:
 
 def peer_python() -> Path | None:
     """The GIL Python of `make peers-plot` (under the working directory or the source tree) if it has matplotlib."""
-    for root in dict.fromkeys((Path.cwd(), Path(__file__).resolve().parents[2])):
-        python = root / PLOT_PEER
-        if python.is_file():
-            probe = subprocess.run([str(python), "-I", "-c", HAS_MATPLOTLIB], capture_output=True, check=False)
-            if probe.returncode == 0:
-                return python
+    for python in peer_pythons("plot"):
+        probe = subprocess.run([str(python), "-I", "-c", HAS_MATPLOTLIB], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return python
     return None
 
 

@@ -30,6 +30,7 @@ from pevm import workloads
 from pevm.compare import difference
 from pevm.fuzz.case import Case
 from pevm.fuzz.strategies import fresh_copy
+from pevm.peers import peer_pythons
 
 WORKERS: Final = (2, 4, 8)
 EELS_TIMEOUT_SECONDS: Final = 120.0
@@ -182,11 +183,10 @@ class EelsUnavailable(Exception):
 def eels_python() -> Path:
     """EELS's interpreter: $PEVM_EELS_PYTHON, else .venv-peers/eels (made by `make peers`)."""
     configured = os.environ.get("PEVM_EELS_PYTHON")
-    candidates = [Path(configured)] if configured else []
-    candidates += [Path.cwd() / ".venv-peers/eels/bin/python", Path(__file__).resolve().parents[2] / ".venv-peers/eels/bin/python"]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
+    candidates = [Path(configured)] if configured and Path(configured).is_file() else []
+    candidates += peer_pythons("eels")
+    if candidates:
+        return candidates[0]
     raise EelsUnavailable("EELS not found: run `make peers` (creates .venv-peers/eels) or set PEVM_EELS_PYTHON")
 
 
