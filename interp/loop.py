@@ -29,8 +29,8 @@ from opcodes import (
     storage,
     system,
 )
-from opcodes.forks import SSTORE_EIP1283, SSTORE_EIP2200, SSTORE_EIP2929
-from opcodes.traits import STACK_MAX, STACK_MIN
+from opcodes.forks import SSTORE_EIP1283, SSTORE_EIP2200, SSTORE_EIP2929, UNDEFINED_STATIC
+from opcodes.traits import STACK_GROWTH, STACK_LIMIT, STACK_MIN
 
 
 def run(f: Frame) -> None:
@@ -38,18 +38,18 @@ def run(f: Frame) -> None:
     code = f.code.padded
     stack = f.stack
     table = f.ctx.table
-    gas_table = table.gas
+    static = table.static
     sstore_variant = table.sstore
     pc: i64 = 0
     while True:
         op: i64 = code[pc]
-        cost: i64 = gas_table[op]
-        if cost < 0:
+        cost: i64 = (static[op << 1] << 8) | static[(op << 1) + 1]
+        if cost == UNDEFINED_STATIC:
             raise InvalidOpcode
         height: i64 = len(stack)
         if height < STACK_MIN[op]:
             raise StackUnderflow
-        if height > STACK_MAX[op]:
+        if height + STACK_GROWTH[op] > STACK_LIMIT:
             raise StackOverflow
         gas = f.gas - cost
         if gas < 0:
@@ -69,21 +69,21 @@ def run_traced(f: Frame, tracer: Tracer) -> None:
     code = f.code.padded
     stack = f.stack
     table = f.ctx.table
-    gas_table = table.gas
+    static = table.static
     sstore_variant = table.sstore
     pc: i64 = 0
     while True:
         op: i64 = code[pc]
         tracer.begin(f, pc, op)
-        cost: i64 = gas_table[op]
+        cost: i64 = (static[op << 1] << 8) | static[(op << 1) + 1]
         height: i64 = len(stack)
-        if cost < 0:
+        if cost == UNDEFINED_STATIC:
             tracer.fault(f, "InvalidOpcode", 0)
             raise InvalidOpcode
         if height < STACK_MIN[op]:
             tracer.fault(f, "StackUnderflowError", 0)
             raise StackUnderflow
-        if height > STACK_MAX[op]:
+        if height + STACK_GROWTH[op] > STACK_LIMIT:
             tracer.fault(f, "StackOverflowError", 0)
             raise StackOverflow
         before: i64 = f.gas

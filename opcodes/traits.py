@@ -141,11 +141,11 @@ def _traits(opcode: int) -> Traits:
 
 
 TRAITS: Final[tuple[Traits, ...]] = tuple(_traits(op) for op in range(256))
-# The dispatcher's stack checks: at least STACK_MIN items, at most STACK_MAX before the opcode.
-STACK_MIN: Final[tuple[int, ...]] = tuple(t.inputs for t in TRAITS)
-STACK_MAX: Final[tuple[int, ...]] = tuple(
-    STACK_LIMIT - max(0, t.outputs - t.inputs) for t in TRAITS
-)
+# The dispatcher's stack checks, as `bytes` for the same reason as `OpcodeTable.static`: at
+# least STACK_MIN items before the opcode, and at most STACK_LIMIT after it grows the stack by
+# STACK_GROWTH (0 or 1: no opcode pushes more than one item beyond what it pops).
+STACK_MIN: Final[bytes] = bytes(t.inputs for t in TRAITS)
+STACK_GROWTH: Final[bytes] = bytes(max(0, t.outputs - t.inputs) for t in TRAITS)
 
 
 def mnemonic(opcode: int) -> str:
