@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from mypy_extensions import i64
 
 
@@ -30,12 +32,18 @@ def push_n(stack: list[int], code: bytes, pc: i64, n: i64) -> i64:
 
 
 def dup_n(stack: list[int], n: i64) -> None:
-    """DUP1-DUP16 (0x80-0x8f): copy the n-th item to the top."""
-    stack.append(stack[-n])
+    """DUP1-DUP16 (0x80-0x8f): copy the n-th item to the top.
+
+    DUP and SWAP move items as objects: read as `int`, mypyc would unbox every item and box it
+    again (allocating a new int for each value above 256) to store it back.
+    """
+    items = cast(list[object], stack)
+    items.append(items[-n])
 
 
 def swap_n(stack: list[int], n: i64) -> None:
-    """SWAP1-SWAP16 (0x90-0x9f): exchange the top with the (n+1)-th item."""
-    top = stack[-1]
-    stack[-1] = stack[-1 - n]
-    stack[-1 - n] = top
+    """SWAP1-SWAP16 (0x90-0x9f): exchange the top with the (n+1)-th item, moved as objects."""
+    items = cast(list[object], stack)
+    top = items[-1]
+    items[-1] = items[-1 - n]
+    items[-1 - n] = top
