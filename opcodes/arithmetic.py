@@ -15,11 +15,19 @@ EXP_BYTE_EIP160: Final[i64] = 50
 
 
 def add(stack: list[int]) -> None:
-    """ADD (0x01): a, b -> a + b."""
+    """ADD (0x01): a, b -> a + b.
+
+    ADD and SUB wrap with a test rather than `& UINT256_MASK`: under mypyc a mask with a
+    256-bit constant always takes the slow path, boxing even a small sum, while `>> 256` and
+    `< 0` stay inline for small ints and allocate nothing for big ones that do not wrap.
+    """
     # STACK
     b = stack.pop()
     # OPERATION
-    stack[-1] = (stack[-1] + b) & UINT256_MASK
+    result = stack[-1] + b
+    if result >> 256:
+        result -= UINT256_CEILING
+    stack[-1] = result
 
 
 def mul(stack: list[int]) -> None:
@@ -31,7 +39,10 @@ def mul(stack: list[int]) -> None:
 def sub(stack: list[int]) -> None:
     """SUB (0x03): a, b -> a - b."""
     a = stack.pop()
-    stack[-1] = (a - stack[-1]) & UINT256_MASK
+    result = a - stack[-1]
+    if result < 0:
+        result += UINT256_CEILING
+    stack[-1] = result
 
 
 def div(stack: list[int]) -> None:
