@@ -20,6 +20,7 @@ MYPYC_EXCLUDE = {
     # construction and their shared state is builtin containers behind locks.
     "parallel/executor.py": "thread orchestration; nothing hot of its own",
     "parallel/senders.py": "thread orchestration around libsecp256k1 calls",
+    "parallel/pool.py": "the worker threads themselves; nothing hot",
     "parallel/types.py": "markers and exceptions shared with the interpreted modules above",
 }
 

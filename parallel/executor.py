@@ -10,7 +10,6 @@ which also evaluates every lazy balance update in order.
 from __future__ import annotations
 
 import os
-import threading
 from typing import Final
 
 from interp.block import BlockResult, CollectorPaused, block_env, execute_transactions, finish_block, post_block, pre_block
@@ -21,12 +20,11 @@ from interp.plain_state import PlainState
 from interp.transaction import Transaction
 from interp.tx import TxResult, validate
 from parallel.mv_memory import MvMemory
+from parallel.pool import run_jobs
 from parallel.scheduler import Scheduler
 from parallel.types import SchedulerStuck
 from parallel.worker import Worker
 
-# Call depth 1024 recurses deeply in C; worker threads get a stack that cannot overflow.
-WORKER_STACK_BYTES: Final = 512 * 1024 * 1024
 WATCHDOG_SECONDS: Final = 120.0
 # When threads cost more than they save, measured on the shared mainnet blocks with 2 workers
 # (BENCHMARKS.md): blocks whose gas limits add up to less than 10M ran slower in parallel, and
@@ -131,19 +129,15 @@ def execute_transaction_list(
     scheduler = Scheduler(size)
     outcomes: list[object] = [None] * size
     crew = [Worker(scheduler, memory, state, transactions, env, rules, outcomes) for _ in range(workers)]
-    previous_stack = threading.stack_size(WORKER_STACK_BYTES)
+    batch = run_jobs([worker.run for worker in crew])
     try:
-        threads = [threading.Thread(target=worker.run, name=f"pevm-worker-{i}", daemon=True) for i, worker in enumerate(crew)]
-        for thread in threads:
-            thread.start()
-    finally:
-        threading.stack_size(previous_stack)
-    for thread in threads:
-        while thread.is_alive():
-            thread.join(0.5)
+        while not batch.wait(0.5):
             _raise_failure(crew, block_id)
             scheduler.check_progress(WATCHDOG_SECONDS, block_id)
-    _raise_failure(crew, block_id)
+        _raise_failure(crew, block_id)
+    except BaseException:
+        scheduler.halt()
+        raise
     if not scheduler.done():
         raise SchedulerStuck(f"block {block_id}: the workers stopped before the block was done")
     if stats is not None:

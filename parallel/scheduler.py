@@ -219,6 +219,13 @@ class Scheduler:
             self._wake()
             return task
 
+    def halt(self) -> None:
+        """End the block early (a worker failed or the watchdog fired): waiting workers return
+        and running ones stop after their current task, so pool threads are not left behind."""
+        with self.lock:
+            self.counters[DONE] = 1
+            self.changed.notify_all()
+
     def check_progress(self, limit_seconds: float, block_id: str) -> None:
         """Raise instead of hanging when no task finished for `limit_seconds`."""
         with self.lock:

@@ -10,13 +10,14 @@ in block order, as sequential recovery would raise them, and then no sender is s
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 from typing import Final
 
 from interp.forks import ForkRules
 from interp.transaction import Transaction, recover_sender
+from parallel.pool import run_jobs
 
-# Below this many transactions per thread, starting the threads costs more than it saves.
+# Below this many transactions per thread, handing work to another thread costs more than it saves.
 MIN_PER_THREAD: Final = 16
 
 
@@ -32,12 +33,11 @@ def recover_senders(transactions: list[Transaction], rules: ForkRules, chain_id:
             except Exception as error:  # noqa: BLE001 - re-raised below, in block order
                 outcomes[index] = error
 
-    threads = [threading.Thread(target=recover_every, args=(start,), name=f"pevm-recover-{start}") for start in range(1, count)]
-    for thread in threads:
-        thread.start()
+    batch = run_jobs([partial(recover_every, start) for start in range(1, count)])
     recover_every(0)
-    for thread in threads:
-        thread.join()
+    batch.wait()
+    if batch.errors:
+        raise batch.errors[0]
     senders: list[int] = []
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
