@@ -24,9 +24,10 @@ from interp.env import BlockEnv
 from interp.journal import Journal
 from interp.plain_state import PlainState
 from interp.tx import TxResult, execute_transaction
-from parallel.executor import WORKER_STACK_BYTES, execute_transactions_parallel
+from parallel.executor import execute_transactions_parallel
 from parallel.mv_memory import MvMemory
 from parallel.mv_view import MvView
+from parallel.pool import run_jobs
 from pevm import workloads
 from pevm.analyze.targets import Target
 
@@ -69,28 +70,17 @@ class BlockProfile:
 
 
 def _in_thread(work: Callable[[], None], count: int = 1) -> None:
-    """Run `work` in `count` threads started together, with the workers' stack size."""
-    errors: list[BaseException] = []
+    """Run `work` on `count` of the executor's pool threads, started together."""
     barrier = threading.Barrier(count)
 
     def body() -> None:
-        try:
-            barrier.wait()
-            work()
-        except BaseException as error:  # noqa: BLE001 - re-raised in the caller
-            errors.append(error)
+        barrier.wait()
+        work()
 
-    previous = threading.stack_size(WORKER_STACK_BYTES)
-    try:
-        threads = [threading.Thread(target=body, daemon=True) for _ in range(count)]
-    finally:
-        threading.stack_size(previous)
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
+    batch = run_jobs([body] * count)
+    batch.wait()
+    if batch.errors:
+        raise batch.errors[0]
 
 
 def _sequential_pass(target: Target, profile: BlockProfile | None) -> tuple[BlockProfile, PlainState, BlockEnv]:
