@@ -5,6 +5,5 @@ sets the journal records, then replays it through multi-version memory to time w
 pays per execution, record and validation. `dag` turns the read/write sets into the true
 dependency DAG (lazy balance deltas make no edge unless read), `simulate` runs a discrete-event
 model of our scheduler (the real `Scheduler` object, driven on a simulated clock), `measure`
-runs the real parallel executor, `fit` calibrates how the executor's workers slow each other
-down, and `report` prints and writes the results.
+runs the real parallel executor, and `report` prints and writes the results.
 """

@@ -37,7 +37,6 @@ class BlockAnalysis:
         self.measured: dict[int, float] = {}
         self.measured_seconds: dict[int, float] = {}
         self.published: float | None = None  # RISE pevm's speedup for this block
-        self.worker_slowdown = 1.0  # the fitted side-by-side slowdown used for this block
         self.costs: dict[str, float] = {}  # where the time goes (seconds), from the profile
         self.contention: dict[int, float] = {}  # threads -> measured side-by-side slowdown
 
@@ -71,7 +70,6 @@ class BlockAnalysis:
             "published_speedup": self.published,
             "profile_seconds": {name: round(value, 6) for name, value in self.costs.items()},
             "replay_contention": {str(n): round(value, 3) for n, value in self.contention.items()},
-            "fitted_worker_slowdown": round(self.worker_slowdown, 3),
         }
 
 
@@ -94,7 +92,7 @@ class Table:
         head += "".join(f"{'p' + str(n):>7}" for n in workers) + " |"
         if measured:
             head += "".join(f"{'m' + str(n):>7}{'err%':>6}" for n in measured) + " |"
-        head += f"{'RISE':>6}{'x':>6}"
+        head += f"{'RISE':>6}"
         print("speedup vs sequential: p<N> predicted with N workers, m<N> measured here (Block-STM forced);", file=out)
         print("cp% = critical path share of the transactions' cost; RISE = pevm's published speedup", file=out)
         print(head, file=out)
@@ -111,7 +109,6 @@ class Table:
         if self.measured:
             line += " |"
         line += f"{analysis.published:>6.2f}" if analysis.published is not None else f"{'-':>6}"
-        line += f"{analysis.worker_slowdown:>6.2f}"
         print(line, file=self.out, flush=True)
 
     def summary(self, analyses: list[BlockAnalysis]) -> None:

@@ -46,16 +46,13 @@ class Overheads:
     """Per-task costs of the executor's machinery on this machine, in seconds."""
 
     def __init__(self, lock_seconds: float, start_seconds: float, thread_seconds: float, wake_seconds: float,
-                 join_seconds: float, worker_slowdown: float = 1.0) -> None:  # fmt: skip
+                 join_seconds: float) -> None:  # fmt: skip
         self.lock_seconds = lock_seconds  # one scheduler call (lock held)
         self.start_seconds = start_seconds  # the executor's fixed cost with one worker thread
         self.thread_seconds = thread_seconds  # each further worker runs this much later
         self.wake_seconds = wake_seconds  # a waiting worker resuming after notify
         self.join_seconds = join_seconds  # from the last worker's end to the joins returning (0:
         # calibrate() measures start-up and joining together, as start_seconds)
-        # How much slower the executor's workers run side by side than the block's own replay in
-        # as many threads suggests (fitted on a calibration block: pevm/analyze/fit.py)
-        self.worker_slowdown = worker_slowdown
 
 
 class SimResult:
@@ -84,7 +81,7 @@ class Simulation:
         self.profile = profile
         self.workers = workers
         self.overheads = overheads
-        slowdown = contention(profile, workers) * (overheads.worker_slowdown if workers > 1 else 1.0)
+        slowdown = contention(profile, workers)
         self.exec_seconds = [tx.exec_seconds * slowdown for tx in profile.txs]
         self.record_seconds = [tx.record_seconds * slowdown for tx in profile.txs]
         self.validate_seconds = [tx.validate_seconds * slowdown for tx in profile.txs]

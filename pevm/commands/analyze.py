@@ -17,7 +17,6 @@ from pathlib import Path
 
 from parallel.executor import runs_in_parallel
 from pevm.analyze.dag import build_dag
-from pevm.analyze.fit import fit_worker_slowdown
 from pevm.analyze.measure import observe
 from pevm.analyze.report import BlockAnalysis, Table, check_plot_support, load_published, plot, write_json
 from pevm.analyze.simulate import calibrate, simulate
@@ -26,6 +25,9 @@ from pevm.errors import UserError
 
 DEFAULT_WORKERS = "1,2,4,8,16,32"
 DEFAULT_MEASURED = "1,2"
+# More rounds, more samples for every minimum: with 3 the 2-worker simulator error over the
+# shared blocks read 17-22% in two runs, with 7 13-16% in three (before the worker pool).
+DEFAULT_ROUNDS = 7
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,11 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--measure", default=DEFAULT_MEASURED, metavar="LIST",
                         help=f"worker counts to run for real and compare (default {DEFAULT_MEASURED})")  # fmt: skip
     parser.add_argument("--no-measure", action="store_true", help="predict only")
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="rounds of profiling and measured runs, taking turns; the fastest counts (default 3, "
-                             "more for short blocks)")  # fmt: skip
-    parser.add_argument("--no-fit", action="store_true",
-                        help="skip fitting the workers' side-by-side slowdown on a calibration block")  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS,
+                        help=f"rounds of profiling and measured runs, taking turns; the fastest counts (default "
+                             f"{DEFAULT_ROUNDS}, more for short blocks)")  # fmt: skip
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the results as JSON")
     parser.add_argument("--plot", type=Path, metavar="OUT.svg|png|pdf",
                         help="chart of predicted speedup (.png/.pdf need matplotlib: make peers-plot)")  # fmt: skip
@@ -76,16 +76,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"calibration: scheduler call {overheads.lock_seconds * 1e6:.2f} us, executor with 1 thread "
           f"{overheads.start_seconds * 1e6:.0f} us, +{overheads.thread_seconds * 1e6:.0f} us per further thread, "
           f"wake-up {overheads.wake_seconds * 1e6:.0f} us")  # fmt: skip
-    if not args.no_fit:
-        print("workers side by side: the slowdown is fitted on a calibration block before each block (x column)")
     table = Table(workers, measured, sys.stdout)
     analyses: list[BlockAnalysis] = []
     for spec in specs:
         target = load_target(spec)
-        if not args.no_fit:
-            # Refit before every block: on a shared machine the cores a second worker can get
-            # change from minute to minute, and the fit should see what the block's runs see.
-            fit_worker_slowdown(overheads, args.rounds)
         profile, measurer = observe(target, measured, args.rounds)
         dag = build_dag(profile.txs)
         costs = [tx.seconds for tx in profile.txs]
@@ -96,7 +90,6 @@ def run(args: argparse.Namespace) -> int:
         analysis.falls_back = not runs_in_parallel(target.block.transactions, max(workers))
         analysis.sequential_seconds = profile.sequential_seconds
         analysis.published = published.get(target.name)
-        analysis.worker_slowdown = overheads.worker_slowdown
         analysis.contention = dict(profile.contention)
         analysis.costs = {
             "sequential_block": profile.sequential_seconds,

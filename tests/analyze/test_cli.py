@@ -49,7 +49,7 @@ def test_malformed_block_file(tmp_path: Path) -> None:
     bad = tmp_path / "1.json"
     bad.write_text("{}")
     with pytest.raises(UserError, match="expected an object"):
-        run([str(bad), "--no-measure", "--no-fit"])
+        run([str(bad), "--no-measure"])
 
 
 @pytest.mark.pure
@@ -62,7 +62,7 @@ def test_empty_directory(tmp_path: Path) -> None:
 def test_small_run_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "analysis.json"
     assert run(["workload:same-sender:6", "workload:raw:8", "--workers", "1,2,4", "--measure", "1,2",
-                "--rounds", "1", "--no-fit", "--json", str(out)]) == 0  # fmt: skip
+                "--rounds", "1", "--json", str(out)]) == 0  # fmt: skip
     printed = capsys.readouterr().out
     assert "same-sender-6" in printed and "simulator error at 2 worker(s)" in printed
     records = json.loads(out.read_text())

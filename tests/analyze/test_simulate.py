@@ -94,17 +94,6 @@ def test_calibration_measures_positive_costs() -> None:
 
 
 @pytest.mark.pure
-def test_fitted_slowdown_reproduces_the_calibration_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pevm.analyze import fit
-
-    monkeypatch.setattr(fit, "CALIBRATION_TXS", 12)
-    overheads = Overheads(LOCK, START, THREAD, WAKE, JOIN)
-    slowdown, name = fit.fit_worker_slowdown(overheads, 1)
-    assert 1.0 <= slowdown <= fit.MAX_SLOWDOWN and overheads.worker_slowdown == slowdown
-    assert name.startswith("calibration:")
-
-
-@pytest.mark.pure
 def test_every_conflict_workload_finishes() -> None:
     from pevm import workloads
     from pevm.analyze.profile import profile_block
