@@ -2,7 +2,7 @@
 
 A target (a `pevm.workloads.Workload`: block, pre-state, rules, chain id) is named by a path
 (`<N>.json.gz`, or a directory of them) or by `workload:NAME[:COUNT]` with NAME one of
-`WORKLOADS` (pevm.workloads builds them, seeded, so a name is always the same block).
+`WORKLOADS` (pevm.workloads and pevm.bench.uniswap build them, seeded, so a name is always the same block).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Final, cast
 
 from pevm import workloads
+from pevm.bench.uniswap import uniswap_swaps
 from pevm.blockfile import BlockFileError, load_block_file
 from pevm.errors import UserError
 
@@ -28,17 +29,26 @@ def shared_dir() -> Path:
     return Path(os.environ.get("PEVM_SHARED", "../shared"))
 
 
-def _erc20(count: int) -> workloads.Workload:
+def _contracts(relative: str) -> Path:
     contracts = shared_dir() / "contracts"
-    if not (contracts / "erc20" / "ERC20Token.hex").is_file():
-        raise UserError(f"the ERC-20 contract is not in {contracts} (set PEVM_SHARED)")
-    return workloads.erc20_transfers(count, contracts)
+    if not (contracts / relative).is_file():
+        raise UserError(f"{relative} is not in {contracts} (set PEVM_SHARED)")
+    return contracts
+
+
+def _erc20(count: int) -> workloads.Workload:
+    return workloads.erc20_transfers(count, _contracts("erc20/ERC20Token.hex"))
+
+
+def _uniswap(count: int) -> workloads.Workload:
+    return uniswap_swaps(count, _contracts("uniswap/UniswapV3Pool.hex"))
 
 
 WORKLOADS: Final[dict[str, Callable[[int], workloads.Workload]]] = {
     "raw": workloads.raw_transfers,
     "transfers": workloads.transfers_between,
     "erc20": _erc20,
+    "uniswap": _uniswap,
     **cast(dict[str, Callable[[int], workloads.Workload]], workloads.CONFLICT_WORKLOADS),
 }
 
