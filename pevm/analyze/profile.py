@@ -200,8 +200,8 @@ def _replay_share(target: Target, memory: MvMemory, base: PlainState, env: Block
 
 def executor_seconds(workers: int) -> float:
     """The executor's fixed cost with `workers` threads: one run of the real
-    `execute_transactions_parallel` over an empty block (memory, scheduler, starting and
-    joining the threads). Thread start-up can take milliseconds, which dominates short blocks."""
+    `execute_transactions_parallel` over an empty block (memory, scheduler, handing the
+    workers to pool threads and waiting for them), which dominates the shortest blocks."""
     workload = workloads.raw_transfers(0)
     block, rules = workload.block, workload.rules
     env = block_env(block.header, rules, workload.chain_id)

@@ -238,7 +238,7 @@ class Simulation:
         return task
 
     def run(self) -> float:
-        """The workers' makespan, thread starts included."""
+        """The workers' makespan, the executor's fixed cost included."""
         crew = [self.worker() for _ in range(self.workers)]
         start, further = self.overheads.start_seconds, self.overheads.thread_seconds
         fixed = self.profile.executor_seconds  # sampled beside this block's runs: preferred
@@ -332,7 +332,7 @@ def _wake_seconds(rounds: int = 50) -> float:
 
 
 def calibrate() -> Overheads:
-    """Measure the scheduler, thread start/join and wake-up costs on this machine."""
+    """Measure the scheduler, the executor's fixed cost per worker and wake-up costs on this machine."""
     first = min(executor_seconds(1) for _ in range(15))
     second = min(executor_seconds(2) for _ in range(15))
     return Overheads(_lock_seconds(), first, max(0.0, second - first), _wake_seconds(), 0.0)
