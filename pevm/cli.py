@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import platform
 import sys
 import sysconfig
 
@@ -36,12 +37,24 @@ def ensure_gil_off(argv: list[str]) -> None:
     if not _free_threaded() or os.environ.get("PYTHON_GIL") == "0" or getattr(sys.flags, "gil", None) == 0:
         return
     environment = dict(os.environ, PYTHON_GIL="0")
-    os.execve(sys.executable, [sys.executable, "-m", "pevm", *argv], environment)
+    # -P: `-m` would put the working directory first on sys.path, and in a source checkout its
+    # interp/, opcodes/, ... would shadow the compiled modules (every command 5-10x slower).
+    os.execve(sys.executable, [sys.executable, "-P", "-m", "pevm", *argv], environment)
+
+
+def describe_build() -> str:
+    """`pevm --version`: the version, whether the interpreter loop is the mypyc build, the GIL."""
+    import interp.loop
+
+    compiled = str(interp.loop.__file__).endswith(str(sysconfig.get_config_var("EXT_SUFFIX")))
+    gil = "on" if getattr(sys, "_is_gil_enabled", lambda: True)() else "off"
+    kind = "compiled" if compiled else "pure Python"
+    return f"pevm {__version__} ({kind}; CPython {platform.python_version()}, GIL {gil})"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pevm", description="A parallel-aware EVM in Python.")
-    parser.add_argument("--version", action="version", version=f"pevm {__version__}")
+    parser.add_argument("--version", action="version", version=describe_build())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module_name in COMMANDS.items():
         try:

@@ -115,6 +115,20 @@ def test_cli_help_and_version() -> None:
     assert version.returncode == 0 and version.stdout.startswith("pevm ")
 
 
+@pytest.mark.skipif(PURE, reason="pure-Python run: the source tree shadows the compiled modules")
+def test_console_script_in_the_source_tree_runs_the_compiled_build() -> None:
+    """From a checkout's root, the entry point's re-exec (to force the GIL off) must not put the
+    working directory ahead of the installed, compiled modules."""
+    script = Path(sys.executable).with_name("pevm")
+    assert script.is_file(), f"no console script next to {sys.executable}"
+    environment = {k: v for k, v in os.environ.items() if k not in ("PYTHON_GIL", "PYTHONPATH")}
+    result = subprocess.run([str(script), "--version"], cwd=REPO_ROOT, env=environment, capture_output=True,
+                            text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 0 and "(compiled;" in result.stdout, result.stdout + result.stderr
+    if FREE_THREADED:
+        assert "GIL off" in result.stdout, result.stdout
+
+
 @pytest.mark.pure
 def test_cli_rejects_unknown_subcommand_and_bad_flags() -> None:
     unknown = _pevm("frobnicate")
