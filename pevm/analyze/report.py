@@ -1,8 +1,9 @@
 """Results of `pevm analyze`: one record per block, the table, the JSON and the chart.
 
-Speedups are against the sequential executor. Predicted ones divide the profiled sequential
-time by the simulated Block-STM time; measured ones divide the measured sequential time by the
-measured Block-STM time (best of the repeats). The error is |predicted - measured| / measured.
+Speedups are against the sequential executor: both the predicted and the measured ones divide
+one baseline, the fastest sequential run of the block seen by the profile or the measured runs,
+by the simulated or the measured (best of the repeats) Block-STM time. The error is
+|predicted - measured| / measured.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class BlockAnalysis:
         self.critical_share = critical_share  # critical path / total transaction cost
         self.ideal = ideal
         self.falls_back = False  # parallel.executor would run it sequentially
-        self.sequential_seconds = 0.0
+        self.sequential_seconds = 0.0  # the baseline every speedup divides (commands.analyze)
         self.predicted: dict[int, float] = {}  # workers -> speedup
         self.predicted_seconds: dict[int, float] = {}
         self.reexecutions: dict[int, int] = {}  # workers -> simulated executions beyond one per tx

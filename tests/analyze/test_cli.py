@@ -70,5 +70,11 @@ def test_small_run_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str
     for record in records:
         assert set(record["predicted"]) == {"1", "2", "4"} and set(record["measured"]) == {"1", "2"}
         assert record["txs"] in (6, 8) and record["ideal_speedup"] >= 1.0
+        # one baseline, the fastest sequential run seen, divides predicted and measured seconds
+        baseline = record["sequential_seconds"]
+        assert baseline <= min(record["measured_seconds"]["sequential"], record["profile_seconds"]["sequential_block"])
+        for kind in ("predicted", "measured"):
+            for n, speedup in record[kind].items():
+                assert speedup == pytest.approx(baseline / record[f"{kind}_seconds"][n], rel=0.02)
     assert records[0]["dag_edges"] == 5 and records[1]["dag_edges"] == 0
 
