@@ -40,6 +40,8 @@ class Row:
     agrees: bool = True
     measured: bool = False
     summary: dict[str, Any] = field(default_factory=dict)
+    parallel: bool | None = None  # pevm rows: whether the executor ran Block-STM (not its sequential rule)
+    reexecutions: int | None = None  # pevm rows: Block-STM re-executions in the last timed run
 
     @property
     def mgas_per_s(self) -> float | None:
@@ -55,7 +57,8 @@ class Row:
 
         return {"workload": self.workload, "mode": self.mode, "engine": self.engine, "workers": self.workers,
                 "gas": self.gas, "seconds": round(self.seconds, 6), "mgas_per_s": rounded(self.mgas_per_s),
-                "tx_per_s": rounded(self.tx_per_s), "txs": self.txs, "agrees": self.agrees, "note": self.note}  # fmt: skip
+                "tx_per_s": rounded(self.tx_per_s), "txs": self.txs, "agrees": self.agrees, "note": self.note,
+                "parallel": self.parallel, "reexecutions": self.reexecutions}  # fmt: skip
 
 
 def call_driver(engine: Engine, request_path: Path, timeout: float) -> dict[str, Any]:
@@ -106,6 +109,7 @@ class Runner:
             row.measured = True
             row.gas, row.seconds = int(reply["gas"]), float(reply["seconds"])
             row.summary = {key: reply.get(key) for key in COMPARED}
+            row.parallel, row.reexecutions = reply.get("parallel"), reply.get("reexecutions")
             self.infos.setdefault(engine.name, reply.get("info", {}))
             if engine.name == "pevm" and not reply.get("info", {}).get("compiled", False):
                 row.note = f"not the compiled build: interp.loop is {reply.get('info', {}).get('interp')}"
@@ -158,7 +162,8 @@ class Runner:
                         total.note, total.agrees = f"{row.workload}: gas {row.gas} != header {reply.get('header_gas')}", False
                     total.gas += row.gas
                     total.seconds += row.seconds
-                    total.txs += int(reply.get("txs", 0))
+                    row.txs = int(reply.get("txs", 0))
+                    total.txs += row.txs
                 total.measured = total.agrees
                 total.ops = total.txs
                 self.rows.append(total)

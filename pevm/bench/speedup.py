@@ -34,20 +34,37 @@ def machine_ceiling(workers: int, rounds: int = 3) -> float:
     return workers * one / many
 
 
+def pair(candidates: list[Row], workload: str, workers: int) -> tuple[Row, Row] | None:
+    """The compiled pevm tx-mode rows of `workload` with 1 and with `workers` workers."""
+    found = {row.workers: row for row in candidates
+             if row.workload == workload and row.engine == "pevm" and row.mode == "tx" and row.measured}  # fmt: skip
+    return (found[1], found[workers]) if 1 in found and workers in found and found[workers].seconds else None
+
+
+def block_lines(block_rows: list[Row], workers: int) -> list[str]:
+    """One line per mainnet block: times, speedup and Block-STM re-executions; `seq` where the
+    executor's rule ran the block sequentially (its speedup is then only sender recovery's)."""
+    lines = [f"{'block':<16}{'txs':>6}{'1 worker':>11}{f'{workers} workers':>12}{'speedup':>9}{'re-exec':>9}"]
+    for workload in dict.fromkeys(row.workload for row in block_rows):
+        found = pair(block_rows, workload, workers)
+        if found is None:
+            continue
+        one, many = found
+        reexecutions = "seq" if many.parallel is False else f"{many.reexecutions}"
+        lines.append(f"{workload:<16}{one.txs:>6}{one.seconds * 1e3:>9.2f}ms{many.seconds * 1e3:>10.2f}ms"
+                     f"{one.seconds / many.seconds:>8.2f}x{reexecutions:>9}")  # fmt: skip
+    return lines
+
+
 def speedup_lines(rows: list[Row], block_rows: list[Row], workers: int, ceiling: float | None) -> list[str]:
     """One line per workload with both a 1-worker and a `workers` row, and the mainnet summary."""
-    def pair(candidates: list[Row], workload: str) -> tuple[Row, Row] | None:
-        found = {row.workers: row for row in candidates
-                 if row.workload == workload and row.engine == "pevm" and row.mode == "tx" and row.measured}  # fmt: skip
-        return (found[1], found[workers]) if 1 in found and workers in found and found[workers].seconds else None
-
     lines = [f"parallel speedup, pevm tx mode, {workers} workers over the sequential path (same run):"]
     for workload in dict.fromkeys(row.workload for row in rows):
-        found = pair(rows, workload)
+        found = pair(rows, workload, workers)
         if found is not None and workload != "mainnet":
             lines.append(f"  {workload}: {found[0].seconds / found[1].seconds:.2f}x")
     blocks = [found for workload in dict.fromkeys(row.workload for row in block_rows)
-              if (found := pair(block_rows, workload)) is not None]  # fmt: skip
+              if (found := pair(block_rows, workload, workers)) is not None]  # fmt: skip
     if blocks:
         ratios = [one.seconds / many.seconds for one, many in blocks]
         slowest = min(range(len(ratios)), key=ratios.__getitem__)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pevm.bench.engines import PEERS, peer_engines, pevm_engines, source_root
 from pevm.bench.runner import Runner, table
-from pevm.bench.speedup import machine_ceiling, speedup_lines
+from pevm.bench.speedup import block_lines, machine_ceiling, speedup_lines
 from pevm.bench.workloads import FULL, QUICK, SPECS, shared_dir
 from pevm.errors import UserError
 
@@ -64,12 +64,16 @@ def run(args: argparse.Namespace) -> int:
         ceiling = machine_ceiling(args.workers)
         print("\n".join(speedup_lines(rows, runner.block_rows, args.workers, ceiling)))
         print()
+        if runner.block_rows:
+            print("\n".join(block_lines(runner.block_rows, args.workers)))
+            print()
     print(f"machine: {platform.machine()}, {platform.processor() or platform.system()}, "
           f"{__import__('os').cpu_count()} CPUs; {'quick' if args.quick else 'full'} run, best of {repeats}, "
           f"{elapsed:.0f} s")  # fmt: skip
     for name, info in runner.infos.items():
         print(f"  {name}: {json.dumps(info)}")
     if args.json is not None:
-        args.json.write_text(json.dumps([row.as_json() for row in rows], indent=1) + "\n")
+        # the totals, then every mainnet block behind the "mainnet" rows
+        args.json.write_text(json.dumps([row.as_json() for row in rows + runner.block_rows], indent=1) + "\n")
     disagreeing = [row for row in rows if not row.agrees and not row.note.startswith(("skipped", "gas "))]
     return 1 if disagreeing else 0

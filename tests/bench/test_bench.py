@@ -95,6 +95,7 @@ def test_rows_have_the_issue_json_shape() -> None:
     for key in ("workload", "mode", "engine", "workers", "gas", "seconds", "mgas_per_s", "tx_per_s"):
         assert key in row
     assert row["mgas_per_s"] == 4.0 and row["tx_per_s"] == 20.0
+    assert row["parallel"] is None and row["reexecutions"] is None  # known for pevm rows only
 
 
 @pytest.mark.pure

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pevm.bench.runner import Row
-from pevm.bench.speedup import speedup_lines
+from pevm.bench.speedup import block_lines, speedup_lines
 
 
 def row(workload: str, workers: int, seconds: float, engine: str = "pevm", mode: str = "tx") -> Row:
@@ -20,3 +20,14 @@ def test_speedups_per_workload_and_mainnet_summary() -> None:
         "  mainnet: 2 blocks, average 1.40x, lowest 0.80x (block 2), 1 at or above 1.0x",
         "  machine ceiling: 2 independent processes run 1.45x one process's throughput",
     ]
+
+
+def test_per_block_lines_show_speedup_and_reexecutions() -> None:
+    blocks = [row("block 1", 1, 0.004), row("block 1", 2, 0.002), row("block 2", 1, 0.001), row("block 2", 2, 0.001)]
+    blocks[0].txs = blocks[2].txs = 7
+    blocks[1].parallel, blocks[1].reexecutions = True, 3
+    blocks[3].parallel, blocks[3].reexecutions = False, 0
+    lines = block_lines(blocks, 2)
+    assert lines[0].split() == ["block", "txs", "1", "worker", "2", "workers", "speedup", "re-exec"]
+    assert lines[1].split() == ["block", "1", "7", "4.00ms", "2.00ms", "2.00x", "3"]
+    assert lines[2].split() == ["block", "2", "7", "1.00ms", "1.00ms", "1.00x", "seq"]  # the executor's rule
