@@ -115,3 +115,18 @@ def test_drivers_exist_for_every_engine() -> None:
     for name in ("pevm_driver.py", "pyevm_driver.py", "eels_driver.py", "pyrevm_driver.py", "bench_io.py"):
         assert (DRIVERS / name).is_file()
     assert Path(bench.__file__).name == "bench.py"
+
+
+@pytest.mark.pure
+def test_best_of_repeats_short_runs_until_min_seconds() -> None:
+    driver()  # puts the drivers' directory on sys.path
+    import bench_io  # type: ignore[import-not-found]
+
+    def execute(prepared: object) -> Any:
+        return bench_io.Outcome()
+
+    plain = bench_io.best_of({"repeats": 3}, object, execute, lambda prepared, outcome: None)
+    assert len(plain["runs"]) == 3
+    sampled = bench_io.best_of({"repeats": 3, "min_seconds": 0.005}, object, execute, lambda prepared, outcome: None)
+    assert len(sampled["runs"]) > 3 and sum(sampled["runs"]) >= 0.005
+    assert sampled["seconds"] == min(sampled["runs"])

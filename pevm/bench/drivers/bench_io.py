@@ -53,13 +53,15 @@ def best_of(
     execute: Callable[[Prepared], Outcome],
     probe: Callable[[Prepared, Outcome], None],
 ) -> dict[str, Any]:
-    """Run `execute` on a fresh `prepare()` up to `repeats` times (fewer once `budget` seconds
-    are spent); only `execute` is timed. Every run must give the same outcome."""
+    """Run `execute` on a fresh `prepare()` `repeats` times, and more while the timed runs add
+    up to less than `min_seconds`; fewer once `budget` seconds are spent. Only `execute` is
+    timed. Every run must give the same outcome."""
     runs: list[float] = []
     setup: list[float] = []
     first: dict[str, Any] | None = None
     spent = 0.0
-    for _ in range(max(1, int(request.get("repeats", 3)))):
+    repeats = max(1, int(request.get("repeats", 3)))
+    while len(runs) < repeats or sum(runs) < float(request.get("min_seconds", 0.0)):
         start = time.perf_counter()
         prepared = prepare()
         setup.append(time.perf_counter() - start)
