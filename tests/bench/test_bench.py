@@ -130,3 +130,15 @@ def test_best_of_repeats_short_runs_until_min_seconds() -> None:
     sampled = bench_io.best_of({"repeats": 3, "min_seconds": 0.005}, object, execute, lambda prepared, outcome: None)
     assert len(sampled["runs"]) > 3 and sum(sampled["runs"]) >= 0.005
     assert sampled["seconds"] == min(sampled["runs"])
+
+
+@pytest.mark.pure
+def test_only_pevm_failures_and_disagreements_fail_the_run() -> None:
+    def noted(engine: str, note: str) -> runner.Row:
+        return runner.Row("W3", "msg", engine, 1, note=note, agrees=False)
+
+    assert bench.fails_the_run(noted("pevm", "failed: exit 1: boom"))
+    assert bench.fails_the_run(noted("py-evm", "DISAGREES on gas (1 != 2)"))
+    assert not bench.fails_the_run(noted("pyrevm", "failed: RuntimeError: Transaction(CallerGasLimitMoreThanBlock)"))
+    assert not bench.fails_the_run(noted("eels", "skipped: not installed"))
+    assert not bench.fails_the_run(noted("pyrevm", "gas 1 != 2: pyrevm 0.3.7 keeps accounts and slots warm"))
