@@ -66,9 +66,9 @@ def sequential_baseline(profiled: float, measurer: Measurer | None) -> float:
     """The block's sequential time that every speedup divides: the fastest sequential run seen.
 
     The profile's passes and the measured runs time the same thing, but the measured ones are
-    repeated many more times per round; their minimums differed by up to 40% (uniswap-100: 120.6
-    against 84.5 ms), and dividing each by its own made a good prediction of the Block-STM time
-    read as a bad speedup. One baseline leaves the simulator judged on what it predicts."""
+    repeated many more times per round; their minimums differed by up to 2.8x on the shortest
+    blocks, and dividing each by its own made a good prediction of the Block-STM time read as a
+    bad speedup. One baseline leaves the simulator judged on what it predicts."""
     return profiled if measurer is None else min(profiled, measurer.sequential_seconds)
 
 
