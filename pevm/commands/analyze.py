@@ -25,8 +25,9 @@ from pevm.errors import UserError
 
 DEFAULT_WORKERS = "1,2,4,8,16,32"
 DEFAULT_MEASURED = "1,2"
-# More rounds, more samples for every minimum: with 3 the 2-worker simulator error over the
-# shared blocks read 17-22% in two runs, with 7 13-16% in three (before the worker pool).
+# More rounds, more samples for every minimum. Before the worker pool, and maybe on the pure
+# build (see pevm.cli's -P), 3 rounds read a 2-worker error of 17-22% and 7 rounds 13-16%; on
+# the compiled build with the pool, 3 rounds read 13.5% once and 7 rounds 13.2-13.7% three times.
 DEFAULT_ROUNDS = 7
 
 
