@@ -35,17 +35,18 @@ class Engine:
         return [str(self.python), str(self.driver), str(request_path), self.name]
 
 
-def source_root() -> Path:
-    """The repository holding the pure-Python source (the working directory when it is one)."""
+def source_root() -> Path | None:
+    """The repository holding the pure-Python source (the working directory when it is one);
+    None outside a checkout, where only the installed build exists."""
     for candidate in (Path.cwd(), Path(__file__).resolve().parents[2]):
         if (candidate / "interp" / "loop.py").is_file() and (candidate / "pyproject.toml").is_file():
             return candidate
-    return Path.cwd()
+    return None
 
 
-def _pevm_python(root: Path) -> Path:
-    venv = root / ".venv" / "bin" / "python"
-    return venv if venv.exists() else Path(sys.executable)
+def _pevm_python(root: Path | None) -> Path:
+    venv = root / ".venv" / "bin" / "python" if root is not None else None
+    return venv if venv is not None and venv.exists() else Path(sys.executable)
 
 
 def free_threaded(python: Path) -> bool:
@@ -55,24 +56,26 @@ def free_threaded(python: Path) -> bool:
     return done.stdout.strip() == "1"
 
 
-def pevm_engines(root: Path, workers: int) -> list[Engine]:
+def pevm_engines(root: Path | None, workers: int) -> list[Engine]:
     python = _pevm_python(root)
     base = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHON_GIL")}
     if free_threaded(python):
         base["PYTHON_GIL"] = "0"  # ckzg and safe-pysha3 would turn the GIL back on
     driver = DRIVERS / "pevm_driver.py"
+    # Without a checkout, PYTHONPATH would point nowhere and "pevm-pure" would run compiled code.
+    no_source = "" if root is not None else "no pevm source checkout here: run `pevm bench` from the repository"
     return [
         Engine("pevm", python, driver, base, mainnet=True, workers=tuple(sorted({1, workers}))),
-        Engine("pevm-pure", python, driver, dict(base, PYTHONPATH=str(root)), mainnet=True),
+        Engine("pevm-pure", python, driver, dict(base, PYTHONPATH=str(root)), mainnet=True, missing=no_source),
     ]
 
 
-def peer_engines(root: Path) -> list[Engine]:
+def peer_engines(root: Path | None) -> list[Engine]:
     engines = []
     drivers = {"py-evm": "pyevm_driver.py", "eels": "eels_driver.py", "pyrevm": "pyrevm_driver.py"}
     environment = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHON_GIL")}
     for name in PEERS:
-        python = root / ".venv-peers" / name / "bin" / "python"
+        python = (root or Path.cwd()) / ".venv-peers" / name / "bin" / "python"
         missing = "" if python.exists() else f"{python} not found: `make bench-peers` installs it"
         modes = ("msg",) if name == "pyrevm" else ("msg", "tx")
         engines.append(Engine(name, python, DRIVERS / drivers[name], environment, modes=modes, missing=missing))

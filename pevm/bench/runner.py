@@ -116,8 +116,11 @@ class Runner:
             row.summary = {key: reply.get(key) for key in COMPARED}
             row.parallel, row.reexecutions = reply.get("parallel"), reply.get("reexecutions")
             self.infos.setdefault(engine.name, reply.get("info", {}))
-            if engine.name == "pevm" and not reply.get("info", {}).get("compiled", False):
-                row.note = f"not the compiled build: interp.loop is {reply.get('info', {}).get('interp')}"
+            compiled = reply.get("info", {}).get("compiled", False)
+            if compiled != (engine.name == "pevm"):  # a label must never lie about the build
+                build = "compiled" if compiled else "pure-Python"
+                row.note = f"ran the {build} build: interp.loop is {reply.get('info', {}).get('interp')}"
+                row.agrees = False
         self.say(f"  {row.workload} {row.mode:<3} {engine.name:<9} x{workers}: "
                  f"{row.note or f'{row.seconds:.3f} s'} ({time.perf_counter() - start:.1f} s with setup)")  # fmt: skip
         return reply

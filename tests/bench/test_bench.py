@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from pevm.bench import runner, workloads
+from pevm.bench import engines
 from pevm.bench.engines import DRIVERS
 from pevm.commands import bench
 from pevm.errors import UserError
@@ -141,4 +142,26 @@ def test_only_pevm_failures_and_disagreements_fail_the_run() -> None:
     assert bench.fails_the_run(noted("py-evm", "DISAGREES on gas (1 != 2)"))
     assert not bench.fails_the_run(noted("pyrevm", "failed: RuntimeError: Transaction(CallerGasLimitMoreThanBlock)"))
     assert not bench.fails_the_run(noted("eels", "skipped: not installed"))
+    assert not bench.fails_the_run(noted("pevm-pure", "skipped: no pevm source checkout here"))
     assert not bench.fails_the_run(noted("pyrevm", "gas 1 != 2: pyrevm 0.3.7 keeps accounts and slots warm"))
+
+
+@pytest.mark.pure
+def test_pevm_pure_is_skipped_outside_a_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside a checkout PYTHONPATH would point at no source, and the row would time compiled
+    code under the pure-Python label (seen when `pevm bench` ran from /tmp)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(engines, "__file__", str(tmp_path / "site-packages" / "pevm" / "bench" / "engines.py"))
+    assert engines.source_root() is None
+    pure = [engine for engine in engines.pevm_engines(None, 2) if engine.name == "pevm-pure"]
+    assert pure and "checkout" in pure[0].missing
+
+
+@pytest.mark.pure
+def test_a_row_whose_build_is_not_its_label_is_flagged(monkeypatch: pytest.MonkeyPatch) -> None:
+    reply = {"gas": 1, "seconds": 1.0, "info": {"compiled": True, "interp": "loop.so"}}
+    monkeypatch.setattr(runner, "call_driver", lambda *args: reply)
+    engine = engines.Engine("pevm-pure", Path(sys.executable), DRIVERS / "pevm_driver.py", {})
+    row = runner.Row("W1", "msg", "pevm-pure", 1)
+    runner.Runner([], workloads.QUICK, 1, 1.0, 1.0).measure(engine, {}, row, 1)
+    assert not row.agrees and "compiled build" in row.note
