@@ -19,7 +19,8 @@ fetch the current snapshot, which no one mutates. A read racing a concurrent wri
 older snapshot; Block-STM tolerates that, because the writer's `finish_execution` makes every
 higher transaction validate again. Replaced snapshots and read/write sets are kept alive in
 `retired` until the block is done, so a lock-free reader never holds a reference to an object
-another thread just freed.
+another thread just freed; one list per shard, appended under that shard's lock, so workers do
+not contend for one shared list.
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ class MvMemory:
     last_reads: Final[list[dict[int, object]]]
     deltas: Final[dict[int, dict[int, object]]]  # balance location -> {tx: BalanceDelta or ESTIMATE}
     written_slots: Final[dict[int, set[int]]]  # storage locations written per account (EIP-7610)
-    retired: Final[list[object]]
+    retired: Final[tuple[list[object], ...]]  # per shard
 
     def __init__(self, block_size: int, base: PlainState) -> None:
         self.base = base
@@ -119,12 +120,12 @@ class MvMemory:
         self.last_writes = [{} for _ in range(block_size)]
         self.last_reads = [{} for _ in range(block_size)]
         self.written_slots = {}
-        self.retired = []
+        self.retired = tuple([] for _ in range(SHARDS))
 
     # --- writing (under the account's shard lock) ---------------------------------------------
-    def _put(self, loc: int, tx: int, value: object) -> None:
+    def _put(self, shard: int, loc: int, tx: int, value: object) -> None:
         snapshot = self.cells.get(loc, EMPTY)
-        self.retired.append(snapshot)
+        self.retired[shard].append(snapshot)
         writers, values = snapshot.writers, snapshot.values
         position = below(writers, tx)
         if position < len(writers) and writers[position] == tx:
@@ -135,12 +136,12 @@ class MvMemory:
                 values[:position] + (value,) + values[position:],
             )
 
-    def _remove(self, loc: int, tx: int) -> None:
+    def _remove(self, shard: int, loc: int, tx: int) -> None:
         snapshot = self.cells.get(loc, EMPTY)
         writers, values = snapshot.writers, snapshot.values
         position = below(writers, tx)
         if position < len(writers) and writers[position] == tx:
-            self.retired.append(snapshot)
+            self.retired[shard].append(snapshot)
             self.cells[loc] = Snapshot(writers[:position] + writers[position + 1 :], values[:position] + values[position + 1 :])
 
     def _put_delta(self, loc: int, tx: int, value: object) -> None:
@@ -165,13 +166,14 @@ class MvMemory:
             kind = loc_kind(loc)
             # Only a location the previous incarnation wrote can hold a stale entry of `tx`.
             rewritten = loc in previous
-            with self.locks[address % SHARDS]:
+            shard = address % SHARDS
+            with self.locks[shard]:
                 if isinstance(value, BalanceDelta):
                     self._put_delta(loc, tx, value)
                     if rewritten:
-                        self._remove(loc, tx)
+                        self._remove(shard, loc, tx)
                 else:
-                    self._put(loc, tx, value)
+                    self._put(shard, loc, tx, value)
                     if rewritten and kind == BALANCE:
                         self._remove_delta(loc, tx)
                 if kind == STORAGE:
@@ -184,12 +186,14 @@ class MvMemory:
                 wrote_new = True
         for loc in previous:
             if loc not in writes:
-                with self.locks[loc_address(loc) % SHARDS]:
-                    self._remove(loc, tx)
+                shard = loc_address(loc) % SHARDS
+                with self.locks[shard]:
+                    self._remove(shard, loc, tx)
                     self._remove_delta(loc, tx)
-        with self.locks[tx % SHARDS]:
-            self.retired.append(previous)
-            self.retired.append(self.last_reads[tx])
+        shard = tx % SHARDS
+        with self.locks[shard]:
+            self.retired[shard].append(previous)
+            self.retired[shard].append(self.last_reads[tx])
             self.last_writes[tx] = writes
             self.last_reads[tx] = reads
         return wrote_new
@@ -197,11 +201,12 @@ class MvMemory:
     def convert_writes_to_estimates(self, tx: int) -> None:
         """An aborted incarnation's writes become ESTIMATEs until it executes again."""
         for loc, value in self.last_writes[tx].items():
-            with self.locks[loc_address(loc) % SHARDS]:
+            shard = loc_address(loc) % SHARDS
+            with self.locks[shard]:
                 if isinstance(value, BalanceDelta):
                     self._put_delta(loc, tx, ESTIMATE)
                 else:
-                    self._put(loc, tx, ESTIMATE)
+                    self._put(shard, loc, tx, ESTIMATE)
 
     # --- reading (no lock: snapshots are immutable) -------------------------------------------
     def read(self, loc: int, tx: int) -> object:

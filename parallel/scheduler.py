@@ -1,8 +1,9 @@
 """The collaborative Block-STM scheduler (Gelashvili et al., "Block-STM", PPoPP 2023).
 
 Workers repeatedly ask `next_task`. Two indices sweep the block: `execution_idx` hands out the
-next transaction to execute, `validation_idx` the next one to validate; validation is preferred
-while it lags behind execution. An execution that wrote a location its previous incarnation
+next transaction to execute, `validation_idx` the next ones to validate, up to `VALIDATION_RUN`
+executed transactions per task (one lock round trip for the run instead of one per
+transaction); validation is preferred while it lags behind execution. An execution that wrote a location its previous incarnation
 did not write pulls `validation_idx` back, so higher transactions are validated again. A failed
 validation aborts the incarnation (its writes become ESTIMATEs) and re-executes it; a reader
 that met an ESTIMATE registers as a dependency of the writer and is resumed when the writer
@@ -19,8 +20,9 @@ Status of a transaction (incarnation i):
 
 Free-threading: the `Scheduler` object never changes after construction (its attributes are
 Final); all its state sits in builtin lists behind one lock, taken twice per task in the common
-case: a finishing task hands out the worker's next one under the same lock. The
-only lock-free read is the done flag (0 or 1, immortal ints). Idle workers sleep on a condition.
+case: a finishing task hands out the worker's next one under the same lock. Lock-free reads
+(the done flag, a transaction's status and incarnation while validating a run) see small ints,
+which are immortal. Idle workers sleep on a condition.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import threading
 import time
 from typing import Final, final
 
-from parallel.types import EXECUTION, VALIDATION, SchedulerStuck
+from parallel.types import EXECUTION, VALIDATION, VALIDATIONS, SchedulerStuck
 
 READY_TO_EXECUTE: Final = 0
 EXECUTING: Final = 1
@@ -43,8 +45,13 @@ ACTIVE_TASKS: Final = 2
 DONE: Final = 3
 REEXECUTIONS: Final = 4
 WAITING: Final = 5
+FINISHED: Final = 6  # tasks finished so far: the watchdog's measure of progress
 
-Task = tuple[int, int, int]  # (EXECUTION or VALIDATION, tx, incarnation)
+# Transactions per validation task. A run is validated by one worker while the others execute;
+# a failed validation ends the run early (the rest is validated again after the abort).
+VALIDATION_RUN: Final = 8
+
+Task = tuple[int, int, int]  # (EXECUTION or VALIDATION, tx, incarnation) or (VALIDATIONS, first, end)
 
 
 @final
@@ -56,17 +63,17 @@ class Scheduler:
     incarnation: Final[list[int]]
     status: Final[list[int]]
     dependents: Final[list[list[int]]]
-    progress: Final[list[float]]  # time of the last finished task
+    progress: Final[list[float]]  # the watchdog's last FINISHED count and when it changed
 
     def __init__(self, block_size: int) -> None:
         self.block_size = block_size
         self.lock = threading.Lock()
         self.changed = threading.Condition(self.lock)
-        self.counters = [0, 0, 0, 1 if block_size == 0 else 0, 0, 0]
+        self.counters = [0, 0, 0, 1 if block_size == 0 else 0, 0, 0, 0]
         self.incarnation = [0] * block_size
         self.status = [READY_TO_EXECUTE] * block_size
         self.dependents = [[] for _ in range(block_size)]
-        self.progress = [time.monotonic()]
+        self.progress = [0.0, time.monotonic()]
 
     # --- queries ------------------------------------------------------------------------------
     def done(self) -> bool:
@@ -114,17 +121,22 @@ class Scheduler:
         counters[EXECUTION_IDX] = tx + 1
         return self._try_incarnate(tx)
 
-    def _next_version_to_validate(self) -> Task | None:
+    def _next_versions_to_validate(self) -> Task | None:
+        """The next run of transactions to validate (called while validation lags execution).
+
+        The index passes transactions that are not executed: when they finish executing,
+        `validation_idx` is past them and `finish_execution` has them validated."""
         counters = self.counters
-        if counters[VALIDATION_IDX] >= self.block_size:
+        first = counters[VALIDATION_IDX]
+        if first >= self.block_size:
             self._check_done()
             return None
-        counters[ACTIVE_TASKS] += 1
-        tx = counters[VALIDATION_IDX]
-        counters[VALIDATION_IDX] = tx + 1
-        if self.status[tx] == EXECUTED:
-            return (VALIDATION, tx, self.incarnation[tx])
-        counters[ACTIVE_TASKS] -= 1
+        end = min(counters[EXECUTION_IDX], first + VALIDATION_RUN)
+        counters[VALIDATION_IDX] = end
+        for tx in range(first, end):
+            if self.status[tx] == EXECUTED:
+                counters[ACTIVE_TASKS] += 1
+                return (VALIDATIONS, tx, end)
         self._check_done()
         return None
 
@@ -134,7 +146,7 @@ class Scheduler:
         if self.counters[DONE] == 1:
             return None
         if self.counters[VALIDATION_IDX] < self.counters[EXECUTION_IDX]:
-            return self._next_version_to_validate()
+            return self._next_versions_to_validate()
         return self._next_version_to_execute()
 
     # --- Block-STM operations -----------------------------------------------------------------
@@ -167,10 +179,18 @@ class Scheduler:
             self._check_done()
             return True
 
+    def executed_incarnation(self, tx: int) -> int:
+        """The incarnation of `tx` to validate in a run, or -1 when it is not executed. Read
+        without the lock: if `tx` is aborted meanwhile, the incarnation no longer matches and
+        `try_validation_abort` refuses, or its new incarnation is validated once more."""
+        if self.status[tx] != EXECUTED:
+            return -1
+        return self.incarnation[tx]
+
     def finish_execution(self, tx: int, incarnation: int, wrote_new_location: bool) -> Task | None:
         counters = self.counters
         with self.lock:
-            self.progress[0] = time.monotonic()
+            counters[FINISHED] += 1
             self.status[tx] = EXECUTED
             dependents = self.dependents[tx]
             if dependents:
@@ -201,9 +221,11 @@ class Scheduler:
             return False
 
     def finish_validation(self, tx: int, aborted: bool) -> Task | None:
+        """End a validation task; `aborted` when it aborted `tx` (the run's later transactions
+        are then validated again: `validation_idx` drops to tx + 1)."""
         counters = self.counters
         with self.lock:
-            self.progress[0] = time.monotonic()
+            counters[FINISHED] += 1
             task: Task | None = None
             if aborted:
                 self._set_ready(tx)
@@ -227,10 +249,16 @@ class Scheduler:
             self.changed.notify_all()
 
     def check_progress(self, limit_seconds: float, block_id: str) -> None:
-        """Raise instead of hanging when no task finished for `limit_seconds`."""
+        """Raise instead of hanging when no task finished for `limit_seconds`. Called from one
+        thread (the executor's), which alone keeps `progress`: workers only count tasks."""
+        now = time.monotonic()
         with self.lock:
-            stalled = time.monotonic() - self.progress[0]
             counters = list(self.counters)
+        progress = self.progress
+        if counters[FINISHED] != progress[0]:
+            progress[0] = float(counters[FINISHED])
+            progress[1] = now
+        stalled = now - progress[1]
         if counters[DONE] == 0 and stalled > limit_seconds:
             raise SchedulerStuck(
                 f"block {block_id}: no transaction finished for {limit_seconds:.0f} s "

@@ -3,7 +3,8 @@
 A transaction is identified by its index in the block (`TxIdx`); each (re-)execution is an
 incarnation. `ESTIMATE` stands in multi-version memory for a write of an aborted incarnation:
 a reader that meets it waits for that transaction instead of using a value that will probably
-change. Tasks are (EXECUTION or VALIDATION, tx, incarnation) tuples handed out by the `Scheduler`.
+change. Tasks are (EXECUTION or VALIDATION, tx, incarnation) tuples handed out by the `Scheduler`,
+or (VALIDATIONS, first, end): validate the transactions first..end-1 that are executed.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ Incarnation = int
 
 EXECUTION: Final = 0
 VALIDATION: Final = 1
+VALIDATIONS: Final = 2
 
 
 class Estimate:

@@ -20,7 +20,7 @@ from interp.tx import execute_transaction
 from parallel.mv_memory import MvMemory
 from parallel.mv_view import MvView
 from parallel.scheduler import Scheduler, Task
-from parallel.types import EXECUTION, Blocked
+from parallel.types import EXECUTION, VALIDATION, Blocked
 
 
 @final
@@ -65,8 +65,10 @@ class Worker:
                 kind, tx, incarnation = task
                 if kind == EXECUTION:
                     task = self.execute(tx, incarnation)
-                else:
+                elif kind == VALIDATION:
                     task = self.validate(tx, incarnation)
+                else:
+                    task = self.validate_run(tx, incarnation)
         except BaseException as error:  # surfaced by the executor, never swallowed
             self.failures.append(error)
             raise
@@ -93,8 +95,21 @@ class Worker:
             return self.scheduler.finish_execution(tx, incarnation, wrote_new)
 
     def validate(self, tx: int, incarnation: int) -> Task | None:
-        valid = self.memory.validate_read_set(tx)
-        aborted = not valid and self.scheduler.try_validation_abort(tx, incarnation)
-        if aborted:
-            self.memory.convert_writes_to_estimates(tx)
+        aborted = self.aborted_by_validation(tx, incarnation)
         return self.scheduler.finish_validation(tx, aborted)
+
+    def validate_run(self, first: int, end: int) -> Task | None:
+        """Validate the executed transactions first..end-1; stop at the first one aborted."""
+        scheduler = self.scheduler
+        for tx in range(first, end):
+            incarnation = scheduler.executed_incarnation(tx)
+            if incarnation >= 0 and self.aborted_by_validation(tx, incarnation):
+                return scheduler.finish_validation(tx, True)
+        return scheduler.finish_validation(end - 1, False)
+
+    def aborted_by_validation(self, tx: int, incarnation: int) -> bool:
+        """Validate one incarnation; True when its read set failed and this worker aborted it."""
+        if self.memory.validate_read_set(tx) or not self.scheduler.try_validation_abort(tx, incarnation):
+            return False
+        self.memory.convert_writes_to_estimates(tx)
+        return True

@@ -4,7 +4,7 @@ The scheduler is not modelled: it *is* `parallel.scheduler.Scheduler`, driven fr
 a simulated clock. Each simulated worker follows `parallel.worker.Worker` step by step: ask for
 a task, execute (reading through a model of multi-version memory, parking on an ESTIMATE with
 `add_dependency`), record and `finish_execution`, or validate and `try_validation_abort` /
-`finish_validation`. Only `next_task` is re-enacted (one pass of its loop; when it would sleep
+`finish_validation`, a run of validations at a time. Only `next_task` is re-enacted (one pass of its loop; when it would sleep
 on the condition the simulated worker waits for the next finished task instead), so the
 simulation can never sleep.
 
@@ -29,7 +29,7 @@ from collections.abc import Generator
 from typing import Final
 
 from parallel.scheduler import DONE, EXECUTION_IDX, VALIDATION_IDX, Scheduler, Task
-from parallel.types import EXECUTION
+from parallel.types import EXECUTION, VALIDATION
 from pevm.analyze.dag import Dag, Read
 from pevm.analyze.profile import BlockProfile, executor_seconds
 
@@ -147,7 +147,7 @@ class Simulation:
         with scheduler.lock:  # its helpers notify the condition when the block is done
             while counters[DONE] == 0:
                 if counters[VALIDATION_IDX] < counters[EXECUTION_IDX]:
-                    task = scheduler._next_version_to_validate()
+                    task = scheduler._next_versions_to_validate()
                 else:
                     task = scheduler._next_version_to_execute()
                 if task is not None:
@@ -169,8 +169,10 @@ class Simulation:
             kind, tx, incarnation = task
             if kind == EXECUTION:
                 task = yield from self.execute(tx, incarnation)
-            else:
+            elif kind == VALIDATION:
                 task = yield from self.validate(tx, incarnation)
+            else:
+                task = yield from self.validate_run(tx, incarnation)
 
     def execute(self, tx: int, incarnation: int) -> Step:
         while True:
@@ -221,17 +223,30 @@ class Simulation:
             return task
 
     def validate(self, tx: int, incarnation: int) -> Step:
+        aborted = yield from self.aborted_by_validation(tx, incarnation)
+        return (yield from self.finish_validation(tx, aborted))
+
+    def validate_run(self, first: int, end: int) -> Step:
+        for tx in range(first, end):
+            incarnation = self.scheduler.executed_incarnation(tx)
+            if incarnation >= 0 and (yield from self.aborted_by_validation(tx, incarnation)):
+                return (yield from self.finish_validation(tx, True))
+        return (yield from self.finish_validation(end - 1, False))
+
+    def aborted_by_validation(self, tx: int, incarnation: int) -> Generator[float, None, bool]:
         self.validations += 1
         yield self.validate_seconds[tx]
-        valid = all(self.resolve(read) == value for read, value in zip(self.dag.reads[tx], self.seen[tx]))
-        aborted = False
-        if not valid:
-            yield from self.locked()
-            aborted = self.scheduler.try_validation_abort(tx, incarnation)
-        if aborted:
-            self.aborts += 1
-            if self.recorded[tx] >= 0:
-                self.recorded[tx] = ESTIMATE
+        if all(self.resolve(read) == value for read, value in zip(self.dag.reads[tx], self.seen[tx])):
+            return False
+        yield from self.locked()
+        if not self.scheduler.try_validation_abort(tx, incarnation):
+            return False
+        self.aborts += 1
+        if self.recorded[tx] >= 0:
+            self.recorded[tx] = ESTIMATE
+        return True
+
+    def finish_validation(self, tx: int, aborted: bool) -> Step:
         yield from self.locked()
         task = self.scheduler.finish_validation(tx, aborted)
         self.wake()

@@ -6,7 +6,16 @@ from __future__ import annotations
 import pytest
 
 from parallel import executor
-from parallel.scheduler import EXECUTION, VALIDATION, Scheduler
+from parallel.scheduler import (
+    EXECUTED,
+    EXECUTION,
+    EXECUTION_IDX,
+    VALIDATION,
+    VALIDATION_IDX,
+    VALIDATION_RUN,
+    VALIDATIONS,
+    Scheduler,
+)
 from parallel.types import SchedulerStuck
 from pevm import workloads
 from interp.block import block_env
@@ -17,19 +26,36 @@ def test_single_worker_sweeps_execute_then_validate() -> None:
     """Each finishing task hands out the worker's next one under the same lock."""
     scheduler = Scheduler(2)
     assert scheduler.next_task() == (EXECUTION, 0, 0)
-    assert scheduler.finish_execution(0, 0, True) == (VALIDATION, 0, 0)
+    assert scheduler.finish_execution(0, 0, True) == (VALIDATIONS, 0, 1)
     assert scheduler.finish_validation(0, False) == (EXECUTION, 1, 0)
-    assert scheduler.finish_execution(1, 0, True) == (VALIDATION, 1, 0)
+    assert scheduler.finish_execution(1, 0, True) == (VALIDATIONS, 1, 2)
     assert scheduler.finish_validation(1, False) is None
     assert scheduler.done()
     assert scheduler.next_task() is None
 
 
 @pytest.mark.pure
+def test_validation_runs_cover_executed_transactions_and_restart_after_an_abort() -> None:
+    size = VALIDATION_RUN + 4
+    scheduler = Scheduler(size)
+    # As after other workers executed every transaction before anyone validated.
+    scheduler.counters[EXECUTION_IDX] = size
+    scheduler.status[:] = [EXECUTED] * size
+    assert scheduler.next_task() == (VALIDATIONS, 0, VALIDATION_RUN)
+    assert scheduler.executed_incarnation(3) == 0
+    assert scheduler.try_validation_abort(3, 0)  # the run's fourth transaction fails
+    assert scheduler.executed_incarnation(3) == -1  # not validated again while it re-executes
+    assert scheduler.finish_validation(3, True) == (EXECUTION, 3, 1)
+    assert scheduler.counters[VALIDATION_IDX] == 4  # the rest of the run is validated again
+    assert scheduler.finish_execution(3, 1, False) == (VALIDATION, 3, 1)
+    assert scheduler.finish_validation(3, False) == (VALIDATIONS, 4, 4 + VALIDATION_RUN)
+
+
+@pytest.mark.pure
 def test_abort_reexecutes_with_next_incarnation() -> None:
     scheduler = Scheduler(1)
     assert scheduler.next_task() == (EXECUTION, 0, 0)
-    assert scheduler.finish_execution(0, 0, True) == (VALIDATION, 0, 0)
+    assert scheduler.finish_execution(0, 0, True) == (VALIDATIONS, 0, 1)
     assert scheduler.try_validation_abort(0, 0)
     assert scheduler.finish_validation(0, True) == (EXECUTION, 0, 1)
     assert scheduler.reexecutions() == 1
@@ -42,14 +68,14 @@ def test_dependency_parks_until_the_writer_finishes() -> None:
     second = scheduler.next_task()
     assert first == (EXECUTION, 0, 0) and second == (EXECUTION, 1, 0)
     assert scheduler.add_dependency(1, 0)  # tx 1 read an ESTIMATE of tx 0
-    assert scheduler.finish_execution(0, 0, True) == (VALIDATION, 0, 0)
+    assert scheduler.finish_execution(0, 0, True) == (VALIDATIONS, 0, 1)
     assert scheduler.finish_validation(0, False) == (EXECUTION, 1, 1)  # resumed as its next incarnation
 
 
 def test_check_progress_names_the_block() -> None:
     scheduler = Scheduler(3)
     scheduler.next_task()
-    scheduler.progress[0] -= 10.0  # nothing finished for ten seconds
+    scheduler.progress[1] -= 10.0  # nothing finished for ten seconds
     with pytest.raises(SchedulerStuck, match="block 1234: no transaction finished"):
         scheduler.check_progress(5.0, "1234")
 
