@@ -5,8 +5,10 @@ NOT_FOUND, meaning the block's base state) and raises `Blocked` when that write 
 left by an aborted incarnation. Balance writes may be lazy `BalanceDelta`s: a balance read folds
 the deltas below it down to the nearest absolute value. Deltas are kept apart from absolute
 values, in a per-location dict updated in place under the lock: the beneficiary receives one
-from every transaction, and copying its snapshot on every write would cost O(n^2). Storage reads honour wipes (the
-account's STORAGE_GEN location): a slot reads 0 when a wipe is newer than its last write.
+from every transaction, and copying its snapshot on every write would cost O(n^2). Storage
+reads honour wipes (the account's STORAGE_GEN location): a slot reads 0 when a wipe is newer
+than its last write. Wipes are rare, so `wiped` names the accounts that ever had one in the
+block, and storage reads of other accounts skip the check.
 
 Validation is by value: a transaction's read set maps each location to the value it saw, and
 it stays valid while every location still resolves to an equal value.
@@ -34,6 +36,7 @@ from interp.locations import (
     BALANCE,
     CODE,
     EXISTS,
+    KIND_BITS,
     NONCE,
     STORAGE,
     STORAGE_GEN,
@@ -47,6 +50,13 @@ from interp.plain_state import PlainState
 from parallel.types import ESTIMATE, Blocked
 
 SHARDS: Final = 64
+# A location's shard is its address modulo SHARDS, taken from the location's low bits without
+# splitting the address out of the (up to 419-bit) location.
+SHARD_MASK: Final = (SHARDS - 1) << KIND_BITS
+
+
+def shard_of(loc: int) -> int:
+    return (loc & SHARD_MASK) >> KIND_BITS
 
 @final
 class Snapshot:
@@ -110,6 +120,7 @@ class MvMemory:
     last_reads: Final[list[dict[int, object]]]
     deltas: Final[dict[int, dict[int, object]]]  # balance location -> {tx: BalanceDelta or ESTIMATE}
     written_slots: Final[dict[int, set[int]]]  # storage locations written per account (EIP-7610)
+    wiped: Final[dict[int, bool]]  # accounts with a STORAGE_GEN write (a dict: lock-free lookups)
     retired: Final[tuple[list[object], ...]]  # per shard
 
     def __init__(self, block_size: int, base: PlainState) -> None:
@@ -120,15 +131,21 @@ class MvMemory:
         self.last_writes = [{} for _ in range(block_size)]
         self.last_reads = [{} for _ in range(block_size)]
         self.written_slots = {}
+        self.wiped = {}
         self.retired = tuple([] for _ in range(SHARDS))
 
     # --- writing (under the account's shard lock) ---------------------------------------------
     def _put(self, shard: int, loc: int, tx: int, value: object) -> None:
-        snapshot = self.cells.get(loc, EMPTY)
+        snapshot = self.cells.get(loc)
+        if snapshot is None:  # the common case: the location's first writer
+            self.cells[loc] = Snapshot((tx,), (value,))
+            return
         self.retired[shard].append(snapshot)
         writers, values = snapshot.writers, snapshot.values
         position = below(writers, tx)
-        if position < len(writers) and writers[position] == tx:
+        if position == len(writers):
+            self.cells[loc] = Snapshot(writers + (tx,), values + (value,))
+        elif writers[position] == tx:
             self.cells[loc] = Snapshot(writers, values[:position] + (value,) + values[position + 1 :])
         else:
             self.cells[loc] = Snapshot(
@@ -162,11 +179,10 @@ class MvMemory:
         previous = self.last_writes[tx]
         wrote_new = False
         for loc, value in writes.items():
-            address = loc_address(loc)
             kind = loc_kind(loc)
             # Only a location the previous incarnation wrote can hold a stale entry of `tx`.
             rewritten = loc in previous
-            shard = address % SHARDS
+            shard = shard_of(loc)
             with self.locks[shard]:
                 if isinstance(value, BalanceDelta):
                     self._put_delta(loc, tx, value)
@@ -176,7 +192,10 @@ class MvMemory:
                     self._put(shard, loc, tx, value)
                     if rewritten and kind == BALANCE:
                         self._remove_delta(loc, tx)
-                if kind == STORAGE:
+                if kind == STORAGE_GEN:
+                    self.wiped[loc_address(loc)] = True  # before a storage read can meet the wipe
+                elif kind == STORAGE:
+                    address = loc_address(loc)
                     slots = self.written_slots.get(address)
                     if slots is None:
                         slots = set()
@@ -186,7 +205,7 @@ class MvMemory:
                 wrote_new = True
         for loc in previous:
             if loc not in writes:
-                shard = loc_address(loc) % SHARDS
+                shard = shard_of(loc)
                 with self.locks[shard]:
                     self._remove(shard, loc, tx)
                     self._remove_delta(loc, tx)
@@ -201,7 +220,7 @@ class MvMemory:
     def convert_writes_to_estimates(self, tx: int) -> None:
         """An aborted incarnation's writes become ESTIMATEs until it executes again."""
         for loc, value in self.last_writes[tx].items():
-            shard = loc_address(loc) % SHARDS
+            shard = shard_of(loc)
             with self.locks[shard]:
                 if isinstance(value, BalanceDelta):
                     self._put_delta(loc, tx, ESTIMATE)
@@ -241,13 +260,14 @@ class MvMemory:
         """A slot's value: its newest write below `tx`, unless a wipe came after it."""
         snapshot = self.cells.get(storage_loc(address, slot), EMPTY)
         position = below(snapshot.writers, tx)
-        wipes = self.cells.get(account_loc(STORAGE_GEN, address), EMPTY)
-        wipe_position = below(wipes.writers, tx)
         slot_writer = snapshot.writers[position - 1] if position > 0 else -1
-        wiper = wipes.writers[wipe_position - 1] if wipe_position > 0 else -1
-        if wiper > slot_writer:
-            value_at(wipes, wipe_position)  # raises Blocked on an ESTIMATE
-            return 0
+        if address in self.wiped:
+            wipes = self.cells.get(account_loc(STORAGE_GEN, address), EMPTY)
+            wipe_position = below(wipes.writers, tx)
+            wiper = wipes.writers[wipe_position - 1] if wipe_position > 0 else -1
+            if wiper > slot_writer:
+                value_at(wipes, wipe_position)  # raises Blocked on an ESTIMATE
+                return 0
         if slot_writer >= 0:
             value = value_at(snapshot, position)
             assert isinstance(value, int)
@@ -331,7 +351,7 @@ class MvMemory:
         if kind == BALANCE:
             return loc not in self.cells and loc not in self.deltas
         if kind == STORAGE:
-            return loc not in self.cells and account_loc(STORAGE_GEN, loc_address(loc)) not in self.cells
+            return loc not in self.cells and (not self.wiped or loc_address(loc) not in self.wiped)
         return False
 
     def validate_read_set(self, tx: int) -> bool:

@@ -1,0 +1,48 @@
+"""Multi-version memory on its own: which write a read sees, wipes, and the shard arithmetic."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from interp.locations import BALANCE, NONCE, STORAGE_GEN, account_loc, loc_address, storage_loc
+from interp.plain_state import PlainState
+from parallel.mv_memory import NOT_FOUND, SHARDS, MvMemory, shard_of
+
+ADDRESS = 0xAB << 152
+
+
+@pytest.mark.pure
+@given(st.integers(0, 2**160 - 1), st.integers(0, 2**256 - 1), st.sampled_from([BALANCE, NONCE, STORAGE_GEN]))
+def test_a_location_shares_its_accounts_shard(address: int, slot: int, kind: int) -> None:
+    for loc in (account_loc(kind, address), storage_loc(address, slot)):
+        assert shard_of(loc) == loc_address(loc) % SHARDS == address % SHARDS
+
+
+@pytest.mark.pure
+def test_a_read_sees_the_nearest_lower_write_whatever_order_writers_record_in() -> None:
+    memory = MvMemory(10, PlainState())
+    loc = account_loc(NONCE, ADDRESS)
+    for tx in (5, 2, 9, 5, 7):  # first writer, insert before, append, rewrite, insert between
+        memory.record(tx, {}, {loc: tx * 100 + (1 if memory.last_writes[tx] else 0)})
+    assert memory.cells[loc].writers == (2, 5, 7, 9)
+    assert [memory.read(loc, tx) for tx in (0, 2, 3, 6, 8, 10)] == [NOT_FOUND, NOT_FOUND, 200, 501, 700, 900]
+    memory.record(7, {}, {})  # tx 7's next incarnation writes nothing
+    assert memory.read(loc, 8) == 501
+
+
+@pytest.mark.pure
+def test_storage_reads_honour_a_wipe_only_below_the_reader() -> None:
+    base = PlainState()
+    base.set_account(ADDRESS, 0, 1, b"", {1: 11, 2: 22})
+    memory = MvMemory(10, base)
+    memory.record(2, {}, {storage_loc(ADDRESS, 2): 23})
+    assert not memory.wiped
+    memory.record(4, {}, {account_loc(STORAGE_GEN, ADDRESS): True})
+    assert ADDRESS in memory.wiped
+    memory.record(6, {}, {storage_loc(ADDRESS, 1): 12})
+    assert [memory.read_storage(ADDRESS, 1, tx) for tx in (3, 5, 7)] == [11, 0, 12]
+    assert [memory.read_storage(ADDRESS, 2, tx) for tx in (2, 3, 5)] == [22, 23, 0]
+    assert not memory.untouched(storage_loc(ADDRESS, 3))  # a wipe reaches every slot
+    assert memory.untouched(storage_loc(ADDRESS + 1, 3))
