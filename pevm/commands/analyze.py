@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         path = dag.critical_path(costs)
         analysis = BlockAnalysis(target.name, len(target.block.transactions), profile.gas, dag.edges, path / total if total else 0.0,
                                  dag.ideal_speedup(costs))  # fmt: skip
-        analysis.falls_back = not runs_in_parallel(target.block.transactions, max(workers))
+        analysis.falls_back = not runs_in_parallel(target.block.transactions, max(workers), target.state)
         baseline = sequential_baseline(profile.sequential_seconds, measurer)
         analysis.sequential_seconds = baseline
         analysis.published = published.get(target.name)

@@ -6,17 +6,8 @@ from __future__ import annotations
 import pytest
 
 from parallel import executor
-from parallel.scheduler import (
-    EXECUTED,
-    EXECUTION,
-    EXECUTION_IDX,
-    VALIDATION,
-    VALIDATION_IDX,
-    VALIDATION_RUN,
-    VALIDATIONS,
-    Scheduler,
-)
-from parallel.types import SchedulerStuck
+from parallel.scheduler import EXECUTED, EXECUTION_IDX, VALIDATION_IDX, VALIDATION_RUN, Scheduler
+from parallel.types import EXECUTION, VALIDATION, VALIDATIONS, SchedulerStuck
 from pevm import workloads
 from interp.block import block_env
 
@@ -102,10 +93,12 @@ def test_executor_watchdog_raises_instead_of_hanging(monkeypatch: pytest.MonkeyP
 
 
 @pytest.mark.pure
-def test_the_measured_rule_keeps_small_and_chained_blocks_sequential() -> None:
-    independent = workloads.raw_transfers(500)  # 500 x 21,000 gas = 10.5M
-    assert executor.runs_in_parallel(independent.block.transactions, 2)
-    assert not executor.runs_in_parallel(independent.block.transactions, 1)
-    assert not executor.runs_in_parallel(independent.block.transactions[:400], 2)  # 8.4M gas
+def test_the_measured_rule_keeps_small_chained_and_transfer_blocks_sequential() -> None:
+    calls = workloads.coinbase_readers(300)  # 100 contract calls x 60,000 + 200 x 21,000 = 10.2M
+    assert executor.runs_in_parallel(calls.block.transactions, 2, calls.state)
+    assert not executor.runs_in_parallel(calls.block.transactions, 1, calls.state)
+    assert not executor.runs_in_parallel(calls.block.transactions[:270], 2, calls.state)  # 9.5M gas
     chain = workloads.same_sender_chain(500)  # one sender: every transaction waits for the last
-    assert not executor.runs_in_parallel(chain.block.transactions, 2)
+    assert not executor.runs_in_parallel(chain.block.transactions, 2, chain.state)
+    transfers = workloads.raw_transfers(500)  # plain transfers: bookkeeping outweighs execution
+    assert not executor.runs_in_parallel(transfers.block.transactions, 2, transfers.state)
