@@ -102,3 +102,4 @@ def test_the_measured_rule_keeps_small_chained_and_transfer_blocks_sequential() 
     assert not executor.runs_in_parallel(chain.block.transactions, 2, chain.state)
     transfers = workloads.raw_transfers(500)  # plain transfers: bookkeeping outweighs execution
     assert not executor.runs_in_parallel(transfers.block.transactions, 2, transfers.state)
+    assert executor.runs_in_parallel(transfers.block.transactions, 4, transfers.state)  # outgrown
