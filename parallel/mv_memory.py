@@ -50,13 +50,13 @@ from interp.plain_state import PlainState
 from parallel.types import ESTIMATE, Blocked
 
 SHARDS: Final = 64
-# A location's shard is its address modulo SHARDS, taken from the location's low bits without
-# splitting the address out of the (up to 419-bit) location.
-SHARD_MASK: Final = (SHARDS - 1) << KIND_BITS
 
 
 def shard_of(loc: int) -> int:
-    return (loc & SHARD_MASK) >> KIND_BITS
+    """The location's address modulo SHARDS, from its low bits: a remainder of the (up to
+    419-bit) location, without splitting the address out of it."""
+    return (loc % (SHARDS << KIND_BITS)) >> KIND_BITS
+
 
 @final
 class Snapshot:
@@ -322,9 +322,8 @@ class MvMemory:
                         return True
         return False
 
-    def resolve(self, loc: int, tx: int) -> object:
-        """What a read of `loc` by `tx` returns now, by the same rules the view uses."""
-        kind = loc_kind(loc)
+    def resolve(self, loc: int, kind: int, tx: int) -> object:
+        """What a read of `loc` (of `kind`) by `tx` returns now, by the same rules the view uses."""
         address = loc_address(loc)
         if kind == STORAGE:
             return self.read_storage(address, loc_slot(loc), tx)
@@ -342,10 +341,9 @@ class MvMemory:
         assert kind == CODE
         return self.base.code(address)
 
-    def untouched(self, loc: int) -> bool:
-        """No transaction of the block ever wrote anything a read of `loc` depends on, so it
-        still reads the base state (EXISTS, which depends on several fields, never is)."""
-        kind = loc_kind(loc)
+    def untouched(self, loc: int, kind: int) -> bool:
+        """No transaction of the block ever wrote anything a read of `loc` (of `kind`) depends
+        on, so it still reads the base state (EXISTS, which depends on several fields, never is)."""
         if kind == NONCE or kind == CODE:
             return loc not in self.cells
         if kind == BALANCE:
@@ -358,9 +356,10 @@ class MvMemory:
         """True while every location `tx` read still resolves to the value it saw."""
         try:
             for loc, seen in self.last_reads[tx].items():
-                if self.untouched(loc):
+                kind = loc_kind(loc)
+                if self.untouched(loc, kind):
                     continue  # read the base then, reads it now
-                if not same_value(self.resolve(loc, tx), seen):
+                if not same_value(self.resolve(loc, kind, tx), seen):
                     return False
         except Blocked:
             return False

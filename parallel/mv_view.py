@@ -28,12 +28,12 @@ class MvView(StateView):
         return self.memory.read_balance(address, self.tx)
 
     def nonce(self, address: int) -> int:
-        value = self.memory.resolve(account_loc(NONCE, address), self.tx)
+        value = self.memory.resolve(account_loc(NONCE, address), NONCE, self.tx)
         assert isinstance(value, int)
         return value
 
     def code(self, address: int) -> CodeAnalysis:
-        value = self.memory.resolve(account_loc(CODE, address), self.tx)
+        value = self.memory.resolve(account_loc(CODE, address), CODE, self.tx)
         assert isinstance(value, CodeAnalysis)
         return value
 

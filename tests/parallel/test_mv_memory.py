@@ -6,7 +6,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from interp.locations import BALANCE, NONCE, STORAGE_GEN, account_loc, loc_address, storage_loc
+from interp.locations import (
+    BALANCE,
+    NONCE,
+    STORAGE,
+    STORAGE_GEN,
+    account_loc,
+    loc_address,
+    loc_kind,
+    loc_slot,
+    storage_loc,
+)
 from interp.plain_state import PlainState
 from parallel.mv_memory import NOT_FOUND, SHARDS, MvMemory, shard_of
 
@@ -44,5 +54,13 @@ def test_storage_reads_honour_a_wipe_only_below_the_reader() -> None:
     memory.record(6, {}, {storage_loc(ADDRESS, 1): 12})
     assert [memory.read_storage(ADDRESS, 1, tx) for tx in (3, 5, 7)] == [11, 0, 12]
     assert [memory.read_storage(ADDRESS, 2, tx) for tx in (2, 3, 5)] == [22, 23, 0]
-    assert not memory.untouched(storage_loc(ADDRESS, 3))  # a wipe reaches every slot
-    assert memory.untouched(storage_loc(ADDRESS + 1, 3))
+    assert not memory.untouched(storage_loc(ADDRESS, 3), STORAGE)  # a wipe reaches every slot
+    assert memory.untouched(storage_loc(ADDRESS + 1, 3), STORAGE)
+
+
+@pytest.mark.pure
+@given(st.integers(0, 2**160 - 1), st.integers(0, 2**256 - 1), st.sampled_from([BALANCE, NONCE, STORAGE_GEN]))
+def test_locations_split_back_into_kind_address_and_slot(address: int, slot: int, kind: int) -> None:
+    assert (loc_kind(account_loc(kind, address)), loc_address(account_loc(kind, address))) == (kind, address)
+    loc = storage_loc(address, slot)
+    assert (loc_kind(loc), loc_address(loc), loc_slot(loc)) == (STORAGE, address, slot)
