@@ -115,7 +115,8 @@ class Table:
     def summary(self, analyses: list[BlockAnalysis]) -> None:
         out = self.out
         if any(a.falls_back for a in analyses):
-            print("* parallel.executor runs this block sequentially (too few transactions or too little gas)", file=out)
+            print(f"* parallel.executor runs this block sequentially with {max(self.workers)} workers (its rule: too few "
+                  "transactions or too little gas, a nonce chain, or mostly plain transfers on a few workers)", file=out)
         for n in self.measured:
             errors = [e for a in analyses if (e := a.error(n)) is not None]
             if errors:
