@@ -3,8 +3,9 @@
 Workers repeatedly ask `next_task`. Two indices sweep the block: `execution_idx` hands out the
 next transaction to execute, `validation_idx` the next ones to validate, up to `VALIDATION_RUN`
 executed transactions per task (one lock round trip for the run instead of one per
-transaction); validation is preferred while it lags behind execution. An execution that wrote a location its previous incarnation
-did not write pulls `validation_idx` back, so higher transactions are validated again. A failed
+transaction); validation is preferred while it lags behind execution. An execution that wrote
+a location its previous incarnation did not write pulls `validation_idx` back, so higher
+transactions are validated again. A failed
 validation aborts the incarnation (its writes become ESTIMATEs) and re-executes it; a reader
 that met an ESTIMATE registers as a dependency of the writer and is resumed when the writer
 finishes. The block is done when both indices passed the end and no task is active.
@@ -21,8 +22,9 @@ Status of a transaction (incarnation i):
 Free-threading: the `Scheduler` object never changes after construction (its attributes are
 Final); all its state sits in builtin lists behind one lock, taken twice per task in the common
 case: a finishing task hands out the worker's next one under the same lock. Lock-free reads
-(the done flag, a transaction's status and incarnation while validating a run) see small ints,
-which are immortal. Idle workers sleep on a condition.
+(the done flag, a transaction's status while validating a run) see small ints 0-3, which are
+immortal; incarnations, which can grow past the cached small ints, are read under the lock.
+Idle workers sleep on a condition.
 """
 
 from __future__ import annotations
@@ -179,13 +181,10 @@ class Scheduler:
             self._check_done()
             return True
 
-    def executed_incarnation(self, tx: int) -> int:
-        """The incarnation of `tx` to validate in a run, or -1 when it is not executed. Read
-        without the lock: if `tx` is aborted meanwhile, the incarnation no longer matches and
-        `try_validation_abort` refuses, or its new incarnation is validated once more."""
-        if self.status[tx] != EXECUTED:
-            return -1
-        return self.incarnation[tx]
+    def is_executed(self, tx: int) -> bool:
+        """Whether a run's validation should look at `tx` now (read without the lock: a
+        transaction that is not executed yet is validated after its execution finishes)."""
+        return self.status[tx] == EXECUTED
 
     def finish_execution(self, tx: int, incarnation: int, wrote_new_location: bool) -> Task | None:
         counters = self.counters
@@ -214,8 +213,11 @@ class Scheduler:
             return task
 
     def try_validation_abort(self, tx: int, incarnation: int) -> bool:
+        """Abort `incarnation` of `tx` if it is still the executed one; -1 (a run's validation)
+        aborts whichever incarnation is executed: at worst one that was valid, which only costs
+        a re-execution."""
         with self.lock:
-            if self.incarnation[tx] == incarnation and self.status[tx] == EXECUTED:
+            if self.status[tx] == EXECUTED and (incarnation < 0 or self.incarnation[tx] == incarnation):
                 self.status[tx] = ABORTING
                 return True
             return False

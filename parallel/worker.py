@@ -102,13 +102,13 @@ class Worker:
         """Validate the executed transactions first..end-1; stop at the first one aborted."""
         scheduler = self.scheduler
         for tx in range(first, end):
-            incarnation = scheduler.executed_incarnation(tx)
-            if incarnation >= 0 and self.aborted_by_validation(tx, incarnation):
+            if scheduler.is_executed(tx) and self.aborted_by_validation(tx, -1):
                 return scheduler.finish_validation(tx, True)
         return scheduler.finish_validation(end - 1, False)
 
     def aborted_by_validation(self, tx: int, incarnation: int) -> bool:
-        """Validate one incarnation; True when its read set failed and this worker aborted it."""
+        """Validate `tx`'s read set; True when it failed and this worker aborted `incarnation`
+        (-1: the executed one, see `Scheduler.try_validation_abort`)."""
         if self.memory.validate_read_set(tx) or not self.scheduler.try_validation_abort(tx, incarnation):
             return False
         self.memory.convert_writes_to_estimates(tx)

@@ -228,8 +228,7 @@ class Simulation:
 
     def validate_run(self, first: int, end: int) -> Step:
         for tx in range(first, end):
-            incarnation = self.scheduler.executed_incarnation(tx)
-            if incarnation >= 0 and (yield from self.aborted_by_validation(tx, incarnation)):
+            if self.scheduler.is_executed(tx) and (yield from self.aborted_by_validation(tx, -1)):
                 return (yield from self.finish_validation(tx, True))
         return (yield from self.finish_validation(end - 1, False))
 

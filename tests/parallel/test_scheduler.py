@@ -33,9 +33,10 @@ def test_validation_runs_cover_executed_transactions_and_restart_after_an_abort(
     scheduler.counters[EXECUTION_IDX] = size
     scheduler.status[:] = [EXECUTED] * size
     assert scheduler.next_task() == (VALIDATIONS, 0, VALIDATION_RUN)
-    assert scheduler.executed_incarnation(3) == 0
-    assert scheduler.try_validation_abort(3, 0)  # the run's fourth transaction fails
-    assert scheduler.executed_incarnation(3) == -1  # not validated again while it re-executes
+    assert scheduler.is_executed(3)
+    assert scheduler.try_validation_abort(3, -1)  # the run's fourth transaction fails
+    assert not scheduler.is_executed(3)  # not validated again while it re-executes
+    assert not scheduler.try_validation_abort(3, -1)
     assert scheduler.finish_validation(3, True) == (EXECUTION, 3, 1)
     assert scheduler.counters[VALIDATION_IDX] == 4  # the rest of the run is validated again
     assert scheduler.finish_execution(3, 1, False) == (VALIDATION, 3, 1)
