@@ -5,10 +5,10 @@ next transaction to execute, `validation_idx` the next ones to validate, up to `
 executed transactions per task (one lock round trip for the run instead of one per
 transaction); validation is preferred while it lags behind execution. An execution that wrote
 a location its previous incarnation did not write pulls `validation_idx` back, so higher
-transactions are validated again. A failed
-validation aborts the incarnation (its writes become ESTIMATEs) and re-executes it; a reader
-that met an ESTIMATE registers as a dependency of the writer and is resumed when the writer
-finishes. The block is done when both indices passed the end and no task is active.
+transactions are validated again. A failed validation aborts the incarnation (its writes become
+ESTIMATEs) and re-executes it; a reader that met an ESTIMATE registers as a dependency of the
+writer and is resumed when the writer finishes. The block is done when both indices passed the
+end and no task is active.
 
 Status of a transaction (incarnation i):
 

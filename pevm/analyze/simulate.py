@@ -3,10 +3,10 @@
 The scheduler is not modelled: it *is* `parallel.scheduler.Scheduler`, driven from one thread on
 a simulated clock. Each simulated worker follows `parallel.worker.Worker` step by step: ask for
 a task, execute (reading through a model of multi-version memory, parking on an ESTIMATE with
-`add_dependency`), record and `finish_execution`, or validate and `try_validation_abort` /
-`finish_validation`, a run of validations at a time. Only `next_task` is re-enacted (one pass of its loop; when it would sleep
-on the condition the simulated worker waits for the next finished task instead), so the
-simulation can never sleep.
+`add_dependency`), record and `finish_execution`, or validate (a run at a time) and
+`try_validation_abort` / `finish_validation`. Only `next_task` is re-enacted (one pass of its
+loop; when it would sleep on the condition the simulated worker waits for the next finished
+task instead), so the simulation can never sleep.
 
 What a speculative read sees follows from the DAG (pevm/analyze/dag.py): the newest recorded
 write below the reader, a Blocked read on an ESTIMATE, the base value when no lower writer ran
