@@ -21,13 +21,14 @@ def logs_hash(logs: list[Log]) -> bytes:
     return keccak256(rlp.encode([log_fields(log) for log in logs]))
 
 
-def bloom(logs: list[Log]) -> bytes:
+def bloom(logs: list[Log], known: dict[bytes, bytes] | None = None) -> bytes:
+    """The logs' bloom; `known` caches entry hashes across a block's receipts (`logs_bloom`)."""
     entries: list[bytes] = []
     for log in logs:
         entries.append(log.address.to_bytes(20, "big"))
         for topic in log.topics:
             entries.append(topic)
-    return logs_bloom(entries)
+    return logs_bloom(entries, known)
 
 
 @final
@@ -48,12 +49,13 @@ class Receipt:
         cumulative_gas_used: i64,
         logs: list[Log],
         post_state: bytes | None,
+        known: dict[bytes, bytes] | None = None,
     ) -> None:
         self.tx_type = tx_type
         self.success = success
         self.cumulative_gas_used = cumulative_gas_used
         self.logs = logs
-        self.bloom = bloom(logs)
+        self.bloom = bloom(logs, known)
         self.post_state = post_state
 
     def encode(self) -> bytes:

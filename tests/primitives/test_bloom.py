@@ -39,6 +39,15 @@ def test_matches_reference(items: list[bytes]) -> None:
 
 @settings(max_examples=50)
 @given(entries, entries)
+def test_a_shared_cache_changes_nothing(first: list[bytes], second: list[bytes]) -> None:
+    known: dict[bytes, bytes] = {}
+    assert logs_bloom(first, known) == reference_bloom(first)
+    assert logs_bloom(second + first, known) == reference_bloom(second + first)
+    assert set(known) == set(first + second)
+
+
+@settings(max_examples=50)
+@given(entries, entries)
 def test_or_is_the_union(first: list[bytes], second: list[bytes]) -> None:
     assert bloom_or(logs_bloom(first), logs_bloom(second)) == logs_bloom(first + second)
     assert len(bloom_or(bytes(256), bytes(256))) == 256
