@@ -20,7 +20,7 @@ from interp.plain_state import PlainState
 from interp.transaction import Transaction
 from interp.tx import TxResult, validate
 from parallel.mv_memory import MvMemory
-from parallel.pool import run_jobs
+from parallel.pool import run_jobs, spread_over
 from parallel.scheduler import Scheduler
 from parallel.types import SchedulerStuck
 from parallel.worker import Worker
@@ -111,7 +111,7 @@ def _execute_block(
     else:
         results = execute_transactions(state, block, rules, env, None)
     requests = post_block(state, block, rules, env, results)
-    return finish_block(block, rules, results, None, requests)
+    return finish_block(block, rules, results, None, requests, spread_over(count))
 
 
 def _raise_failure(crew: list[Worker], block_id: str) -> None:

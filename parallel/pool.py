@@ -18,7 +18,10 @@ import os
 import queue
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Final
+
+from primitives.spread import Job as PartJob, Spread
 
 # Call depth 1024 recurses deeply in C; pool threads get a stack that cannot overflow.
 WORKER_STACK_BYTES: Final = 512 * 1024 * 1024
@@ -48,12 +51,12 @@ class Batch:
         return self.finished.wait(timeout)
 
 
-Job = tuple[Callable[[], None], Batch]
+Queued = tuple[Callable[[], None], Batch]
 
 
 class WorkerPool:
     def __init__(self) -> None:
-        self.jobs: queue.SimpleQueue[Job] = queue.SimpleQueue()
+        self.jobs: queue.SimpleQueue[Queued] = queue.SimpleQueue()
         self.lock = threading.Lock()
         self.idle = 0  # threads waiting for a job and not yet promised to one
         self.threads = 0
@@ -108,3 +111,20 @@ os.register_at_fork(after_in_child=_reset_after_fork)
 def run_jobs(jobs: list[Callable[[], None]]) -> Batch:
     """`WorkerPool.run` on the process's pool."""
     return POOL.run(jobs)
+
+
+def spread_over(workers: int) -> Spread:
+    """A `Spread` (primitives.spread) running up to `workers` parts: the first on the calling
+    thread, the others on pool threads."""
+    return partial(_spread, workers)
+
+
+def _spread(workers: int, job: PartJob, most: int) -> None:
+    parts = max(1, min(workers, most))
+    batch = run_jobs([partial(job, part, parts) for part in range(1, parts)])
+    try:
+        job(0, parts)
+    finally:
+        batch.wait()  # the other parts may still be reading what the caller will change
+    if batch.errors:
+        raise batch.errors[0]

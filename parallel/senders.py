@@ -10,12 +10,11 @@ in block order, as sequential recovery would raise them, and then no sender is s
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Final
 
 from interp.forks import ForkRules
 from interp.transaction import Transaction, recover_sender
-from parallel.pool import run_jobs
+from parallel.pool import spread_over
 
 # Below this many transactions per thread, handing work to another thread costs more than it saves.
 MIN_PER_THREAD: Final = 16
@@ -23,21 +22,16 @@ MIN_PER_THREAD: Final = 16
 
 def recover_senders(transactions: list[Transaction], rules: ForkRules, chain_id: int, workers: int) -> None:
     """Set every transaction's `sender` from its signature, on up to `workers` threads."""
-    count = max(1, min(workers, len(transactions) // MIN_PER_THREAD))
     outcomes: list[int | BaseException] = [0] * len(transactions)
 
-    def recover_every(start: int) -> None:
-        for index in range(start, len(transactions), count):
+    def recover_every(part: int, parts: int) -> None:
+        for index in range(part, len(transactions), parts):
             try:
                 outcomes[index] = recover_sender(transactions[index], rules, chain_id)
             except Exception as error:  # noqa: BLE001 - re-raised below, in block order
                 outcomes[index] = error
 
-    batch = run_jobs([partial(recover_every, start) for start in range(1, count)])
-    recover_every(0)
-    batch.wait()
-    if batch.errors:
-        raise batch.errors[0]
+    spread_over(workers)(recover_every, len(transactions) // MIN_PER_THREAD)
     senders: list[int] = []
     for outcome in outcomes:
         if isinstance(outcome, BaseException):

@@ -5,20 +5,28 @@ keys that share a prefix, so a root over n pairs costs one sort, one node encodi
 and one keccak per node of 32 bytes or more (shorter nodes are embedded in their parent).
 Keys are handled as hex strings, one character per nibble: `bytes.hex`, slicing, sorting
 and `bytes.fromhex` (for the hex-prefix encoding) all run in C, in pure Python as compiled.
+Subtries over disjoint key ranges are independent, so a large trie's lower levels can be
+built in parts on several threads (a block's receipts: one keccak per leaf of ~300 bytes).
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Final
 
 from mypy_extensions import i64
 
 from primitives.keccak import keccak256
 from primitives.rlp import encode, encode_bytes, encode_list_payload
+from primitives.spread import Spread, serially
 
 EMPTY_TRIE_ROOT: Final = keccak256(b"\x80")
 _NIBBLES: Final = "0123456789abcdef"
 _EMPTY_SLOT: Final = b"\x80"  # an absent child, or a branch without a value
+# Building a subtrie of a few hundred keys in another thread saves more than the hand-off
+# costs; about 16 subtries deal out evenly enough over a few threads.
+MIN_KEYS_PER_PART: Final = 256
+SUBTRIES: Final = 16
 
 
 def _hex_prefix(path: str, leaf: bool) -> bytes:
@@ -35,18 +43,38 @@ def _reference(node: bytes) -> bytes:
     return b"\xa0" + keccak256(node)
 
 
-def _build(keys: list[str], values: list[bytes], low: i64, high: i64, depth: i64) -> bytes:
-    """The encoded node for keys[low:high], sorted, which share their first `depth` nibbles."""
+def _shared_prefix(keys: list[str], low: i64, high: i64, depth: i64) -> i64:
+    """How many nibbles keys[low:high] (sorted) share: their first and last key share them."""
     first = keys[low]
-    if high - low == 1:
-        return encode_list_payload(encode_bytes(_hex_prefix(first[depth:], True)) + encode_bytes(values[low]))
     last = keys[high - 1]
     common = depth
     limit = min(len(first), len(last))
     while common < limit and first[common] == last[common]:
         common += 1
+    return common
+
+
+def _child_end(keys: list[str], position: i64, high: i64, depth: i64, nibble: str) -> i64:
+    """The end of the run of keys from `position` whose nibble at `depth` is `nibble`."""
+    end = position
+    while end < high and keys[end][depth] == nibble:
+        end += 1
+    return end
+
+
+def _build(keys: list[str], values: list[bytes], low: i64, high: i64, depth: i64, done: dict[i64, bytes] | None, size: i64) -> bytes:
+    """The encoded node for keys[low:high], sorted, which share their first `depth` nibbles.
+
+    With `done`, the first range on each path with at most `size` keys is looked up there
+    by its first key's index, not built (`_subtries` planned them)."""
+    if done is not None and high - low <= size:
+        return done[low]
+    first = keys[low]
+    if high - low == 1:
+        return encode_list_payload(encode_bytes(_hex_prefix(first[depth:], True)) + encode_bytes(values[low]))
+    common = _shared_prefix(keys, low, high, depth)
     if common > depth:  # every key continues with the same nibbles: an extension
-        child = _build(keys, values, low, high, common)
+        child = _build(keys, values, low, high, common, done, size)
         return encode_list_payload(encode_bytes(_hex_prefix(first[depth:common], False)) + _reference(child))
     parts: list[bytes] = []
     branch_value = b""
@@ -55,26 +83,61 @@ def _build(keys: list[str], values: list[bytes], low: i64, high: i64, depth: i64
         branch_value = values[low]
         position += 1
     for nibble in _NIBBLES:
-        end = position
-        while end < high and keys[end][depth] == nibble:
-            end += 1
+        end = _child_end(keys, position, high, depth, nibble)
         if end == position:
             parts.append(_EMPTY_SLOT)
         else:
-            parts.append(_reference(_build(keys, values, position, end, depth + 1)))
+            parts.append(_reference(_build(keys, values, position, end, depth + 1, done, size)))
             position = end
     parts.append(encode_bytes(branch_value))
     return encode_list_payload(b"".join(parts))
 
 
-def trie_root(items: dict[bytes, bytes]) -> bytes:
-    """Root of the trie mapping each key to its value; pairs with an empty value are absent."""
+def _subtries(keys: list[str], low: i64, high: i64, depth: i64, size: i64, found: list[tuple[i64, i64, i64]]) -> None:
+    """Collect (low, high, depth) of the first range on each path of `_build`'s recursion
+    with at most `size` keys: disjoint subtries that can be built independently."""
+    if high - low <= size:
+        found.append((low, high, depth))
+        return
+    common = _shared_prefix(keys, low, high, depth)
+    if common > depth:
+        _subtries(keys, low, high, common, size, found)
+        return
+    position = low + 1 if len(keys[low]) == depth else low
+    for nibble in _NIBBLES:
+        end = _child_end(keys, position, high, depth, nibble)
+        if end > position:
+            _subtries(keys, position, end, depth + 1, size, found)
+            position = end
+
+
+def _build_subtries(keys: list[str], values: list[bytes], ranges: list[tuple[i64, i64, i64]], nodes: list[bytes], part: int, parts: int) -> None:
+    """One part's share of the planned subtries, each node into its slot of `nodes`."""
+    for index in range(part, len(ranges), parts):
+        low, high, depth = ranges[index]
+        nodes[index] = _build(keys, values, low, high, depth, None, 0)
+
+
+def trie_root(items: dict[bytes, bytes], spread: Spread = serially) -> bytes:
+    """Root of the trie mapping each key to its value; pairs with an empty value are absent.
+
+    Given a `spread` and enough keys, disjoint subtries are built in parts first (about
+    `SUBTRIES` of them, dealt out in turn), then the nodes above them."""
     by_path = {key.hex(): value for key, value in items.items() if len(value) > 0}
     if len(by_path) == 0:
         return EMPTY_TRIE_ROOT
     keys = sorted(by_path)
     values = [by_path[key] for key in keys]
-    return keccak256(_build(keys, values, 0, len(keys), 0))
+    count: i64 = len(keys)
+    if count < 2 * MIN_KEYS_PER_PART:
+        return keccak256(_build(keys, values, 0, count, 0, None, 0))
+    size = max(count // SUBTRIES, 1)
+    ranges: list[tuple[i64, i64, i64]] = []
+    _subtries(keys, 0, count, 0, size, ranges)
+    nodes = [b""] * len(ranges)
+    spread(partial(_build_subtries, keys, values, ranges, nodes), int(count // MIN_KEYS_PER_PART))
+    done = {ranges[index][0]: nodes[index] for index in range(len(ranges))}
+    return keccak256(_build(keys, values, 0, count, 0, done, size))
 
 
 def secure_trie_root(items: dict[bytes, bytes]) -> bytes:
@@ -82,6 +145,6 @@ def secure_trie_root(items: dict[bytes, bytes]) -> bytes:
     return trie_root({keccak256(key): value for key, value in items.items()})
 
 
-def ordered_trie_root(values: list[bytes]) -> bytes:
+def ordered_trie_root(values: list[bytes], spread: Spread = serially) -> bytes:
     """Root of the trie keyed by rlp(index) (transactions, receipts, withdrawals)."""
-    return trie_root({encode(index): value for index, value in enumerate(values)})
+    return trie_root({encode(index): value for index, value in enumerate(values)}, spread)

@@ -15,6 +15,7 @@ from typing import Final
 
 from interp.block import BlockResult, block_env, execute_block as execute_sequential, finish_block, post_block, pre_block
 from parallel.executor import execute_transactions_parallel
+from parallel.pool import spread_over
 from pevm.analyze.profile import CONTENTION_THREADS, BlockProfile, Profiler
 from pevm.analyze.targets import Target
 
@@ -31,7 +32,7 @@ def block_stm(target: Target, workers: int) -> tuple[BlockResult, float]:
         pre_block(state, block, rules, env)
         results = execute_transactions_parallel(state, block, env, rules, workers)
         requests = post_block(state, block, rules, env, results)
-        result = finish_block(block, rules, results, None, requests)
+        result = finish_block(block, rules, results, None, requests, spread_over(workers))
         return result, time.perf_counter() - start
     finally:
         if collecting:

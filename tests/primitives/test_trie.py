@@ -1,4 +1,6 @@
 import os
+import random
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -103,3 +105,26 @@ def test_ordered_root_uses_rlp_indices() -> None:
     values = [rlp.encode([index, b"x" * (index % 40)]) for index in range(300)]
     expected = reference_root({rlp.encode(index): value for index, value in enumerate(values)})
     assert ordered_trie_root(values) == expected
+
+
+
+def reversed_parts(job: Callable[[int, int], None], most: int) -> None:
+    """A stand-in for a thread pool: every part, last first."""
+    parts = min(most, 3)
+    for part in reversed(range(parts)):
+        job(part, parts)
+
+
+def random_bytes(generator: random.Random, low: int, high: int) -> bytes:
+    return generator.randbytes(generator.randint(low, high))
+
+
+# Tries big enough to be built in parts, from a seed: hypothesis cannot draw thousands of values.
+@settings(max_examples=15)
+@given(st.integers(min_value=0), st.integers(min_value=512, max_value=3000))
+def test_a_trie_built_in_parts_has_the_same_root(seed: int, count: int) -> None:
+    generator = random.Random(seed)
+    values = [random_bytes(generator, 0, 40) for _ in range(count)]
+    assert ordered_trie_root(values, reversed_parts) == ordered_trie_root(values)
+    items = {random_bytes(generator, 1, 33): random_bytes(generator, 1, 40) for _ in range(count)}
+    assert trie_root(items, reversed_parts) == reference_root(items)
