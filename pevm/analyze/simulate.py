@@ -28,6 +28,7 @@ import time
 from collections.abc import Generator
 from typing import Final
 
+from interp.block import MIN_RECEIPTS_PER_PART
 from parallel.scheduler import DONE, EXECUTION_IDX, VALIDATION_IDX, Scheduler, Task
 from parallel.types import EXECUTION, VALIDATION
 from pevm.analyze.dag import Dag, Read
@@ -289,11 +290,18 @@ def contention(profile: BlockProfile, workers: int) -> float:
     return profile.contention[max(measured)] if measured else 1.0
 
 
+def receipts_seconds(profile: BlockProfile, workers: int) -> float:
+    """`finish_block` in as many parts as the executor's spread gives it (interp.block), each
+    on its own core."""
+    parts = max(1, min(workers, len(profile.txs) // MIN_RECEIPTS_PER_PART))
+    return profile.receipts_seconds / parts
+
+
 def simulate(dag: Dag, profile: BlockProfile, overheads: Overheads, workers: int) -> SimResult:
     """The predicted time of the parallel executor (Block-STM always on) for this block."""
     simulation = Simulation(dag, profile, overheads, workers)
     makespan = simulation.run()
-    around = profile.pre_seconds + profile.memory_seconds + profile.tail_seconds
+    around = profile.pre_seconds + profile.memory_seconds + profile.tail_seconds + receipts_seconds(profile, workers)
     return SimResult(around + makespan, makespan, simulation.executions, simulation.validations,
                      simulation.aborts, simulation.blocked)  # fmt: skip
 

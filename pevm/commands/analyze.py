@@ -112,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
             "worker_validations": sum(tx.validate_seconds for tx in profile.txs),
             "mv_memory_setup": profile.memory_seconds,
             "parallel_tail": profile.tail_seconds,
+            "receipts": profile.receipts_seconds,
         }
         for count in workers:
             result = simulate(dag, profile, overheads, count)

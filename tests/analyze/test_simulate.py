@@ -7,7 +7,7 @@ import pytest
 from interp.locations import storage_loc
 from pevm.analyze.dag import build_dag
 from pevm.analyze.profile import BlockProfile, TxProfile
-from pevm.analyze.simulate import Overheads, calibrate, simulate
+from pevm.analyze.simulate import Overheads, calibrate, receipts_seconds, simulate
 
 LOCK, START, THREAD, WAKE, JOIN = 1e-6, 300e-6, 50e-6, 5e-6, 20e-6
 
@@ -25,6 +25,7 @@ def profile(writes: list[dict[int, object]], reads: list[list[int]], contention:
     block.pre_seconds = 10e-6
     block.memory_seconds = 10e-6
     block.tail_seconds = 60e-6
+    block.receipts_seconds = 30e-6
     block.sequential_seconds = 40e-6 + sum(tx.seconds + tx.apply_seconds for tx in txs)
     block.contention = {2: contention}
     return block
@@ -48,7 +49,7 @@ def test_one_worker_is_the_sum_of_costs_and_overheads(build: object) -> None:
     block = build(12)  # type: ignore[operator]
     result = simulate(build_dag(block.txs), block, OVERHEADS, 1)
     work = sum(tx.exec_seconds + tx.record_seconds + tx.validate_seconds for tx in block.txs)
-    around = block.pre_seconds + block.memory_seconds + block.tail_seconds
+    around = block.pre_seconds + block.memory_seconds + block.tail_seconds + block.receipts_seconds
     # one next_task, then each finishing call hands out the next task under the same lock
     assert result.seconds == pytest.approx(around + START + work + (2 * len(block.txs) + 1) * LOCK + JOIN)
     assert result.executions == len(block.txs) and result.aborts == 0
@@ -105,3 +106,13 @@ def test_every_conflict_workload_finishes() -> None:
         for workers in (1, 2, 3, 8):
             result = simulate(dag, block, OVERHEADS, workers)
             assert result.executions >= len(block.txs), name
+
+
+@pytest.mark.pure
+def test_receipts_are_spread_like_the_executor_spreads_them() -> None:
+    """interp.block.MIN_RECEIPTS_PER_PART (64) receipts or more per part."""
+    small, large = independent(100), independent(300)
+    assert receipts_seconds(small, 4) == small.receipts_seconds
+    assert receipts_seconds(large, 1) == large.receipts_seconds
+    assert receipts_seconds(large, 2) == large.receipts_seconds / 2
+    assert receipts_seconds(large, 8) == large.receipts_seconds / 4
