@@ -60,19 +60,24 @@ def shard_of(loc: int) -> int:
 
 @final
 class Snapshot:
-    """A location's writes: sorted writer indices and their values (or ESTIMATE).
+    """A location's writes: sorted writer indices and their values (or ESTIMATE), and `lowest`,
+    the lowest transaction that wrote the location at all in this block. `lowest` only goes
+    down: while it is not below a transaction, no write that transaction could have read
+    below itself ever existed, and its read of the location saw the base state.
 
     A native object, not a tuple: mypyc would unbox a fixed-length tuple into a C struct and
     box a *new* tuple when it is appended to `retired`, so the object the dict held would
     be freed while a lock-free reader was still taking its reference (a crash seen once in
     a few hundred 2-worker runs). Never mutated: writers replace the whole object."""
 
-    def __init__(self, writers: tuple[int, ...], values: tuple[object, ...]) -> None:
+    def __init__(self, writers: tuple[int, ...], values: tuple[object, ...], lowest: int) -> None:
         self.writers: Final = writers
         self.values: Final = values
+        self.lowest: Final = lowest
 
 
-EMPTY: Final = Snapshot((), ())
+NEVER_WRITTEN: Final = 1 << 62  # above every transaction index
+EMPTY: Final = Snapshot((), (), NEVER_WRITTEN)
 
 
 @final
@@ -138,19 +143,21 @@ class MvMemory:
     def _put(self, shard: int, loc: int, tx: int, value: object) -> None:
         snapshot = self.cells.get(loc)
         if snapshot is None:  # the common case: the location's first writer
-            self.cells[loc] = Snapshot((tx,), (value,))
+            self.cells[loc] = Snapshot((tx,), (value,), tx)
             return
         self.retired[shard].append(snapshot)
         writers, values = snapshot.writers, snapshot.values
+        lowest = min(snapshot.lowest, tx)
         position = below(writers, tx)
         if position == len(writers):
-            self.cells[loc] = Snapshot(writers + (tx,), values + (value,))
+            self.cells[loc] = Snapshot(writers + (tx,), values + (value,), lowest)
         elif writers[position] == tx:
-            self.cells[loc] = Snapshot(writers, values[:position] + (value,) + values[position + 1 :])
+            self.cells[loc] = Snapshot(writers, values[:position] + (value,) + values[position + 1 :], lowest)
         else:
             self.cells[loc] = Snapshot(
                 writers[:position] + (tx,) + writers[position:],
                 values[:position] + (value,) + values[position:],
+                lowest,
             )
 
     def _remove(self, shard: int, loc: int, tx: int) -> None:
@@ -159,7 +166,8 @@ class MvMemory:
         position = below(writers, tx)
         if position < len(writers) and writers[position] == tx:
             self.retired[shard].append(snapshot)
-            self.cells[loc] = Snapshot(writers[:position] + writers[position + 1 :], values[:position] + values[position + 1 :])
+            self.cells[loc] = Snapshot(writers[:position] + writers[position + 1 :], values[:position] + values[position + 1 :],
+                                       snapshot.lowest)  # fmt: skip
 
     def _put_delta(self, loc: int, tx: int, value: object) -> None:
         entries = self.deltas.get(loc)
@@ -341,15 +349,16 @@ class MvMemory:
         assert kind == CODE
         return self.base.code(address)
 
-    def untouched(self, loc: int, kind: int) -> bool:
-        """No transaction of the block ever wrote anything a read of `loc` (of `kind`) depends
-        on, so it still reads the base state (EXISTS, which depends on several fields, never is)."""
+    def untouched(self, loc: int, kind: int, tx: int) -> bool:
+        """No transaction below `tx` ever wrote anything a read of `loc` (of `kind`) depends on,
+        so `tx` read the base state then and reads it now (EXISTS, which depends on several
+        fields, never is untouched). `tx`'s own writes do not count: its reads resolve below it."""
         if kind == NONCE or kind == CODE:
-            return loc not in self.cells
+            return self.cells.get(loc, EMPTY).lowest >= tx
         if kind == BALANCE:
-            return loc not in self.cells and loc not in self.deltas
+            return self.cells.get(loc, EMPTY).lowest >= tx and loc not in self.deltas
         if kind == STORAGE:
-            return loc not in self.cells and (not self.wiped or loc_address(loc) not in self.wiped)
+            return self.cells.get(loc, EMPTY).lowest >= tx and (not self.wiped or loc_address(loc) not in self.wiped)
         return False
 
     def validate_read_set(self, tx: int) -> bool:
@@ -357,7 +366,7 @@ class MvMemory:
         try:
             for loc, seen in self.last_reads[tx].items():
                 kind = loc_kind(loc)
-                if self.untouched(loc, kind):
+                if self.untouched(loc, kind, tx):
                     continue  # read the base then, reads it now
                 if not same_value(self.resolve(loc, kind, tx), seen):
                     return False

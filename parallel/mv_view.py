@@ -14,7 +14,7 @@ from interp.analysis import CodeAnalysis
 from interp.locations import CODE, NONCE, account_loc
 from interp.plain_state import PlainState
 from interp.view import StateView
-from parallel.mv_memory import MvMemory
+from parallel.mv_memory import NOT_FOUND, MvMemory
 
 
 @final
@@ -28,12 +28,16 @@ class MvView(StateView):
         return self.memory.read_balance(address, self.tx)
 
     def nonce(self, address: int) -> int:
-        value = self.memory.resolve(account_loc(NONCE, address), NONCE, self.tx)
+        value = self.memory.read(account_loc(NONCE, address), self.tx)
+        if value is NOT_FOUND:
+            return self.base.nonce(address)
         assert isinstance(value, int)
         return value
 
     def code(self, address: int) -> CodeAnalysis:
-        value = self.memory.resolve(account_loc(CODE, address), CODE, self.tx)
+        value = self.memory.read(account_loc(CODE, address), self.tx)
+        if value is NOT_FOUND:
+            return self.base.code(address)
         assert isinstance(value, CodeAnalysis)
         return value
 

@@ -54,8 +54,8 @@ def test_storage_reads_honour_a_wipe_only_below_the_reader() -> None:
     memory.record(6, {}, {storage_loc(ADDRESS, 1): 12})
     assert [memory.read_storage(ADDRESS, 1, tx) for tx in (3, 5, 7)] == [11, 0, 12]
     assert [memory.read_storage(ADDRESS, 2, tx) for tx in (2, 3, 5)] == [22, 23, 0]
-    assert not memory.untouched(storage_loc(ADDRESS, 3), STORAGE)  # a wipe reaches every slot
-    assert memory.untouched(storage_loc(ADDRESS + 1, 3), STORAGE)
+    assert not memory.untouched(storage_loc(ADDRESS, 3), STORAGE, 9)  # a wipe reaches every slot
+    assert memory.untouched(storage_loc(ADDRESS + 1, 3), STORAGE, 9)
 
 
 @pytest.mark.pure
@@ -64,3 +64,18 @@ def test_locations_split_back_into_kind_address_and_slot(address: int, slot: int
     assert (loc_kind(account_loc(kind, address)), loc_address(account_loc(kind, address))) == (kind, address)
     loc = storage_loc(address, slot)
     assert (loc_kind(loc), loc_address(loc), loc_slot(loc)) == (STORAGE, address, slot)
+
+
+@pytest.mark.pure
+def test_a_location_is_untouched_for_readers_at_or_below_every_writer_it_ever_had() -> None:
+    memory = MvMemory(10, PlainState())
+    loc = account_loc(NONCE, ADDRESS)
+    memory.record(5, {}, {loc: 1})
+    assert [memory.untouched(loc, NONCE, tx) for tx in (3, 5, 6)] == [True, True, False]
+    memory.record(2, {}, {loc: 1})
+    memory.record(2, {}, {})  # tx 2's write is gone, but tx 3 may have read it: not untouched
+    assert memory.cells[loc].writers == (5,)
+    assert [memory.untouched(loc, NONCE, tx) for tx in (2, 3)] == [True, False]
+    balance = account_loc(BALANCE, ADDRESS)
+    memory.record(7, {}, {balance: 10})
+    assert memory.untouched(balance, BALANCE, 7) and not memory.untouched(balance, BALANCE, 8)
