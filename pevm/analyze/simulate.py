@@ -290,18 +290,18 @@ def contention(profile: BlockProfile, workers: int) -> float:
     return profile.contention[max(measured)] if measured else 1.0
 
 
-def receipts_seconds(profile: BlockProfile, workers: int) -> float:
+def receipts_seconds(profile: BlockProfile, overheads: Overheads, workers: int) -> float:
     """`finish_block` in as many parts as the executor's spread gives it (interp.block), each
-    on its own core."""
+    on its own core, after handing every further part to a pool thread."""
     parts = max(1, min(workers, len(profile.txs) // MIN_RECEIPTS_PER_PART))
-    return profile.receipts_seconds / parts
+    return profile.receipts_seconds / parts + (parts - 1) * overheads.thread_seconds
 
 
 def simulate(dag: Dag, profile: BlockProfile, overheads: Overheads, workers: int) -> SimResult:
     """The predicted time of the parallel executor (Block-STM always on) for this block."""
     simulation = Simulation(dag, profile, overheads, workers)
     makespan = simulation.run()
-    around = profile.pre_seconds + profile.memory_seconds + profile.tail_seconds + receipts_seconds(profile, workers)
+    around = profile.pre_seconds + profile.memory_seconds + profile.tail_seconds + receipts_seconds(profile, overheads, workers)
     return SimResult(around + makespan, makespan, simulation.executions, simulation.validations,
                      simulation.aborts, simulation.blocked)  # fmt: skip
 

@@ -112,7 +112,7 @@ def test_every_conflict_workload_finishes() -> None:
 def test_receipts_are_spread_like_the_executor_spreads_them() -> None:
     """interp.block.MIN_RECEIPTS_PER_PART (64) receipts or more per part."""
     small, large = independent(100), independent(300)
-    assert receipts_seconds(small, 4) == small.receipts_seconds
-    assert receipts_seconds(large, 1) == large.receipts_seconds
-    assert receipts_seconds(large, 2) == large.receipts_seconds / 2
-    assert receipts_seconds(large, 8) == large.receipts_seconds / 4
+    assert receipts_seconds(small, OVERHEADS, 4) == small.receipts_seconds
+    assert receipts_seconds(large, OVERHEADS, 1) == large.receipts_seconds
+    assert receipts_seconds(large, OVERHEADS, 2) == pytest.approx(large.receipts_seconds / 2 + THREAD)
+    assert receipts_seconds(large, OVERHEADS, 8) == pytest.approx(large.receipts_seconds / 4 + 3 * THREAD)
