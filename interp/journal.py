@@ -356,8 +356,9 @@ class Journal:
         storage = account.storage
         if slot in storage:
             return storage[slot]
-        value = self.view.storage(account.address, slot)
-        self.reads[storage_loc(account.address, slot)] = value
+        loc = storage_loc(account.address, slot)
+        value = self.view.storage_at(account.address, slot, loc)
+        self.reads[loc] = value
         storage[slot] = value
         account.original[slot] = value
         return value

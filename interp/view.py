@@ -25,6 +25,11 @@ class StateView:
     def storage(self, address: int, slot: int) -> int:
         raise NotImplementedError
 
+    def storage_at(self, address: int, slot: int, loc: int) -> int:
+        """`storage`, given the read's location (`storage_loc(address, slot)`), which the
+        journal builds for the read set anyway: multi-version memory is keyed by it."""
+        return self.storage(address, slot)
+
     def exists(self, address: int) -> bool:
         """The account is in the state (it may still be empty in the EIP-161 sense)."""
         raise NotImplementedError

@@ -266,7 +266,12 @@ class MvMemory:
 
     def read_storage(self, address: int, slot: int, tx: int) -> int:
         """A slot's value: its newest write below `tx`, unless a wipe came after it."""
-        snapshot = self.cells.get(storage_loc(address, slot), EMPTY)
+        return self.read_storage_at(storage_loc(address, slot), address, slot, tx)
+
+    def read_storage_at(self, loc: int, address: int, slot: int, tx: int) -> int:
+        """`read_storage` of the slot at `loc`; a `slot` of -1 is split out of `loc` only if the
+        base state has to answer (a 419-bit location costs boxed arithmetic to build or split)."""
+        snapshot = self.cells.get(loc, EMPTY)
         position = below(snapshot.writers, tx)
         slot_writer = snapshot.writers[position - 1] if position > 0 else -1
         if address in self.wiped:
@@ -280,7 +285,7 @@ class MvMemory:
             value = value_at(snapshot, position)
             assert isinstance(value, int)
             return value
-        return self.base.storage(address, slot)
+        return self.base.storage(address, slot if slot >= 0 else loc_slot(loc))
 
     def has_storage(self, address: int, tx: int) -> bool:
         """EIP-7610: any non-zero slot as `tx` sees the account."""
@@ -334,7 +339,7 @@ class MvMemory:
         """What a read of `loc` (of `kind`) by `tx` returns now, by the same rules the view uses."""
         address = loc_address(loc)
         if kind == STORAGE:
-            return self.read_storage(address, loc_slot(loc), tx)
+            return self.read_storage_at(loc, address, -1, tx)
         if kind == BALANCE:
             return self.read_balance(address, tx)
         if kind == STORAGE_GEN:

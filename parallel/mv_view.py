@@ -44,6 +44,9 @@ class MvView(StateView):
     def storage(self, address: int, slot: int) -> int:
         return self.memory.read_storage(address, slot, self.tx)
 
+    def storage_at(self, address: int, slot: int, loc: int) -> int:
+        return self.memory.read_storage_at(loc, address, slot, self.tx)
+
     def exists(self, address: int) -> bool:
         return self.memory.exists(address, self.tx)
 
