@@ -7,7 +7,7 @@ import pytest
 from interp.errors import InvalidTransaction
 from interp.transaction import decode_transaction
 from primitives.secp256k1 import SECP256K1_N
-from parallel.senders import recover_senders
+from parallel.senders import decode_transactions, recover_senders
 from pevm.workloads import transfers_between
 
 
@@ -29,3 +29,24 @@ def test_the_first_bad_signature_in_block_order_is_raised() -> None:
     with pytest.raises(InvalidTransaction, match="above n/2"):
         recover_senders(transactions, workload.rules, workload.chain_id, 4)
     assert all(tx.sender == 0 for tx in transactions), "no sender is set when one fails"
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_decoding_on_threads_gives_the_sequential_transactions(workers: int) -> None:
+    workload = transfers_between(50, signed=True)
+    raw = [tx.encode() for tx in workload.block.transactions]
+    decoded = decode_transactions(raw, workload.rules, workload.chain_id, workers)
+    assert [tx.encode() for tx in decoded] == raw
+    assert [tx.sender for tx in decoded] == [tx.sender for tx in workload.block.transactions]
+
+
+def test_the_first_undecodable_transaction_in_block_order_is_raised() -> None:
+    workload = transfers_between(64, signed=True)
+    raw = [tx.encode() for tx in workload.block.transactions]
+    raw[40] = b"\xc0"
+    raw[20] = raw[20][:-3]
+    with pytest.raises(InvalidTransaction) as raised:
+        decode_transactions(raw, workload.rules, workload.chain_id, 4)
+    with pytest.raises(InvalidTransaction) as alone:
+        decode_transaction(raw[20], workload.rules)
+    assert str(raised.value) == str(alone.value)

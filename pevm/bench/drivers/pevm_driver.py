@@ -28,10 +28,9 @@ from interp.frame import Message, TxContext
 from interp.header import Block
 from interp.journal import Journal
 from interp.plain_state import PlainState
-from interp.transaction import decode_transaction
 from opcodes.forks import table
 from parallel.executor import ParallelStats, execute_block as execute_parallel
-from parallel.senders import recover_senders
+from parallel.senders import decode_transactions, recover_senders
 from pevm.blockfile import load_block_file, parse_state
 from pevm.workloads import synthetic_header
 from precompiles.registry import precompiles_for
@@ -86,10 +85,11 @@ def run_block(request: dict[str, Any], state: PlainState, block: Block, raw: lis
     stats = ParallelStats()
 
     def execute(post: PlainState) -> Outcome:
-        transactions = block.transactions
         if raw is not None:
-            transactions = [decode_transaction(item, fork_rules) for item in raw]
-        recover_senders(transactions, fork_rules, chain_id, workers)
+            transactions = decode_transactions(raw, fork_rules, chain_id, workers)
+        else:
+            transactions = block.transactions
+            recover_senders(transactions, fork_rules, chain_id, workers)
         current = Block(block.header, transactions, block.ommers, block.withdrawals)
         if workers == 1:
             result = execute_sequential(post, current, fork_rules, chain_id)
