@@ -129,7 +129,7 @@ def trie_root(items: dict[bytes, bytes], spread: Spread = serially) -> bytes:
     keys = sorted(by_path)
     values = [by_path[key] for key in keys]
     count: i64 = len(keys)
-    if count < 2 * MIN_KEYS_PER_PART:
+    if count < 2 * MIN_KEYS_PER_PART or spread is serially:  # one part: no plan needed
         return keccak256(_build(keys, values, 0, count, 0, None, 0))
     size = max(count // SUBTRIES, 1)
     ranges: list[tuple[i64, i64, i64]] = []
