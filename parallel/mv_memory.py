@@ -358,13 +358,13 @@ class MvMemory:
         """No transaction below `tx` ever wrote anything a read of `loc` (of `kind`) depends on,
         so `tx` read the base state then and reads it now (EXISTS, which depends on several
         fields, never is untouched). `tx`'s own writes do not count: its reads resolve below it."""
-        if kind == NONCE or kind == CODE:
-            return self.cells.get(loc, EMPTY).lowest >= tx
+        if kind == EXISTS or kind == STORAGE_GEN or self.cells.get(loc, EMPTY).lowest < tx:
+            return False
         if kind == BALANCE:
-            return self.cells.get(loc, EMPTY).lowest >= tx and loc not in self.deltas
+            return loc not in self.deltas
         if kind == STORAGE:
-            return self.cells.get(loc, EMPTY).lowest >= tx and (not self.wiped or loc_address(loc) not in self.wiped)
-        return False
+            return not self.wiped or loc_address(loc) not in self.wiped
+        return True  # NONCE, CODE
 
     def validate_read_set(self, tx: int) -> bool:
         """True while every location `tx` read still resolves to the value it saw."""
