@@ -33,7 +33,7 @@ def logs_hash(logs: list[Log]) -> bytes:
     return keccak256(encode_logs(logs))
 
 
-def bloom(logs: list[Log], known: dict[bytes, bytes] | None = None) -> bytes:
+def bloom_of(logs: list[Log], known: dict[bytes, bytes] | None = None) -> bytes:
     """The logs' bloom; `known` caches entry hashes across a block's receipts (`logs_bloom`)."""
     entries: list[bytes] = []
     for log in logs:
@@ -61,20 +61,28 @@ class Receipt:
         cumulative_gas_used: i64,
         logs: list[Log],
         post_state: bytes | None,
-        known: dict[bytes, bytes] | None = None,
+        bloom: bytes | None = None,
     ) -> None:
+        """`bloom` is the logs' bloom where the caller has it (`interp.block` builds them in parts)."""
         self.tx_type = tx_type
         self.success = success
         self.cumulative_gas_used = cumulative_gas_used
         self.logs = logs
-        self.bloom = bloom(logs, known)
+        self.bloom = bloom_of(logs) if bloom is None else bloom
         self.post_state = post_state
 
     def encode(self) -> bytes:
         """Consensus encoding: RLP for legacy receipts, type byte + RLP for typed ones."""
+        return self.encode_with_logs(b"".join([encode_log(log) for log in self.logs]))
+
+    def encode_with_logs(self, encoded_logs: bytes) -> bytes:
+        """`encode`, given its logs' encodings joined (built in parts by `interp.block`)."""
         status: object = self.post_state if self.post_state is not None else (1 if self.success else 0)
         payload = rlp.encode_list_payload(
-            rlp.encode(status) + rlp.encode(self.cumulative_gas_used) + rlp.encode_bytes(self.bloom) + encode_logs(self.logs)
+            rlp.encode(status)
+            + rlp.encode(self.cumulative_gas_used)
+            + rlp.encode_bytes(self.bloom)
+            + rlp.encode_list_payload(encoded_logs)
         )
         if self.tx_type == 0:
             return payload

@@ -39,8 +39,9 @@ CONTENTION_SECONDS: Final = 0.05  # replay rounds per contention sample: about t
 class TxProfile:
     """One transaction: its costs (seconds) and what it read and wrote."""
 
-    def __init__(self, gas: int, sender: int, reads: dict[int, object], writes: dict[int, object]) -> None:
+    def __init__(self, gas: int, sender: int, reads: dict[int, object], writes: dict[int, object], logs: int = 0) -> None:
         self.gas = gas
+        self.logs = logs  # how many logs it emitted (receipts are built in parts of logs too)
         self.sender = sender
         self.reads = reads  # location -> value seen, in first-read order
         self.writes = writes  # location -> value; a BalanceDelta is a lazy credit
@@ -110,7 +111,7 @@ def _sequential_pass(target: Target, profile: BlockProfile | None) -> tuple[Bloc
     finish_block(block, rules, results, None, requests)
     end = clock()
     if profile is None:
-        txs = [TxProfile(result.gas_used, tx.sender, result.reads, result.writes)
+        txs = [TxProfile(result.gas_used, tx.sender, result.reads, result.writes, len(result.logs))
                for tx, result in zip(block.transactions, results)]  # fmt: skip
         profile = BlockProfile(target.name, txs)
     if sum(seconds + applied for seconds, applied in timings) < sum(tx.seconds + tx.apply_seconds for tx in profile.txs):

@@ -28,7 +28,7 @@ import time
 from collections.abc import Generator
 from typing import Final
 
-from interp.block import MIN_RECEIPTS_PER_PART
+from interp.block import MIN_LOGS_PER_PART, MIN_RECEIPTS_PER_PART
 from parallel.scheduler import DONE, EXECUTION_IDX, VALIDATION_IDX, Scheduler, Task
 from parallel.types import EXECUTION, VALIDATION
 from pevm.analyze.dag import Dag, Read
@@ -291,9 +291,11 @@ def contention(profile: BlockProfile, workers: int) -> float:
 
 
 def receipts_seconds(profile: BlockProfile, overheads: Overheads, workers: int) -> float:
-    """`finish_block` in as many parts as the executor's spread gives it (interp.block), each
-    on its own core, after handing every further part to a pool thread."""
-    parts = max(1, min(workers, len(profile.txs) // MIN_RECEIPTS_PER_PART))
+    """`finish_block` in as many parts as the executor's spread gives it (interp.block: by
+    receipts or by logs, whichever allows more), each on its own core, after handing every
+    further part to a pool thread."""
+    logs = sum(tx.logs for tx in profile.txs)
+    parts = max(1, min(workers, max(len(profile.txs) // MIN_RECEIPTS_PER_PART, logs // MIN_LOGS_PER_PART)))
     return profile.receipts_seconds / parts + (parts - 1) * overheads.thread_seconds
 
 

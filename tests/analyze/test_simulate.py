@@ -116,3 +116,5 @@ def test_receipts_are_spread_like_the_executor_spreads_them() -> None:
     assert receipts_seconds(large, OVERHEADS, 1) == large.receipts_seconds
     assert receipts_seconds(large, OVERHEADS, 2) == pytest.approx(large.receipts_seconds / 2 + THREAD)
     assert receipts_seconds(large, OVERHEADS, 8) == pytest.approx(large.receipts_seconds / 4 + 3 * THREAD)
+    small.txs[0].logs = 1000  # one receipt of many logs: split by logs (MIN_LOGS_PER_PART, 64)
+    assert receipts_seconds(small, OVERHEADS, 2) == pytest.approx(small.receipts_seconds / 2 + THREAD)

@@ -1,12 +1,17 @@
-"""Receipt and log encodings against the generic RLP encoder."""
+"""Receipt and log encodings against the generic RLP encoder; logs built in parts."""
 
 from __future__ import annotations
 
-import pytest
-from hypothesis import given, strategies as st
+import random
+from collections.abc import Callable
 
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from interp.block import LogsWork
 from interp.journal import Log
 from interp.receipt import Receipt, encode_log, logs_hash
+from interp.tx import TxResult
 from primitives import rlp
 from primitives.keccak import keccak256
 
@@ -35,3 +40,32 @@ def test_a_receipt_encodes_as_the_generic_encoder_does(items: list[Log], gas: in
     payload = rlp.encode([1 if success else 0, gas, receipt.bloom, [rlp.decode(generic(log)) for log in items]])
     assert receipt.encode() == (payload if tx_type == 0 else bytes([tx_type]) + payload)
     assert logs_hash(items) == keccak256(rlp.encode([rlp.decode(generic(log)) for log in items]))
+
+
+def last_part_first(job: Callable[[int, int], None], most: int) -> None:
+    """A stand-in for the executor's thread pool: up to four parts, in reverse order."""
+    parts = min(most, 4)
+    for part in range(parts - 1, -1, -1):
+        job(part, parts)
+
+
+@settings(max_examples=25)
+@given(st.lists(st.sampled_from([0, 0, 1, 2, 5, 63, 64, 65, 300]), max_size=12), st.integers(min_value=0))
+def test_logs_built_in_parts_give_each_receipt_its_own_bloom_and_encoding(counts: list[int], seed: int) -> None:
+    """Parts of 64 logs or more may cut a receipt (15537394 has 10,001 logs in one); every
+    receipt still gets the bloom and encoding of exactly its own logs."""
+    generator = random.Random(seed)
+    results = [TxResult(True, 21_000, [random_log(generator) for _ in range(count)], b"", None, 0, {}, {}) for count in counts]
+    work = LogsWork(results)
+    last_part_first(work.part, len(work.pieces))
+    work.join_pieces()
+    for index, result in enumerate(results):
+        receipt = Receipt(2, True, 21_000, result.logs, None)
+        assert work.blooms[index] == receipt.bloom
+        encoded = b"".join(work.encoded[work.starts[index] : work.starts[index + 1]])
+        assert Receipt(2, True, 21_000, result.logs, None, work.blooms[index]).encode_with_logs(encoded) == receipt.encode()
+
+
+def random_log(generator: random.Random) -> Log:
+    topics = tuple(generator.randbytes(32) for _ in range(generator.randint(0, 4)))
+    return Log(generator.randrange(2**160), topics, generator.randbytes(generator.randint(0, 70)))
