@@ -19,10 +19,11 @@ immutable `Snapshot` (writer indices, values), that writers replace copy-on-writ
 one of `SHARDS` locks (all locations of an account share a lock). Readers take no lock: they
 fetch the current snapshot, which no one mutates. A read racing a concurrent write may see the
 older snapshot; Block-STM tolerates that, because the writer's `finish_execution` makes every
-higher transaction validate again. Replaced snapshots and read/write sets are kept alive in
-`retired` until the block is done, so a lock-free reader never holds a reference to an object
-another thread just freed; one list per shard, appended under that shard's lock, so workers do
-not contend for one shared list.
+higher transaction validate again. Replaced snapshots and read/write sets are kept alive
+until the block is done, so a lock-free reader never holds a reference to an object another
+thread just freed: snapshots in `retired`, one list per shard appended under that shard's lock;
+a transaction's superseded read and write sets in its own list, which only the thread
+recording its current incarnation touches (Block-STM runs one incarnation at a time).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from interp.locations import (
     CODE,
     EXISTS,
     KIND_BITS,
+    KIND_MASK,
     NONCE,
     STORAGE,
     STORAGE_GEN,
@@ -127,6 +129,7 @@ class MvMemory:
     written_slots: Final[dict[int, set[int]]]  # storage locations written per account (EIP-7610)
     wiped: Final[dict[int, bool]]  # accounts with a STORAGE_GEN write (a dict: lock-free lookups)
     retired: Final[tuple[list[object], ...]]  # per shard
+    superseded: Final[list[list[object]]]  # per transaction: its earlier read and write sets
 
     def __init__(self, block_size: int, base: PlainState) -> None:
         self.base = base
@@ -138,6 +141,7 @@ class MvMemory:
         self.written_slots = {}
         self.wiped = {}
         self.retired = tuple([] for _ in range(SHARDS))
+        self.superseded = [[] for _ in range(block_size)]
 
     # --- writing (under the account's shard lock) ---------------------------------------------
     def _put(self, shard: int, loc: int, tx: int, value: object) -> None:
@@ -181,48 +185,61 @@ class MvMemory:
         if entries is not None:
             entries.pop(tx, None)
 
+    def _publish(self, shard: int, loc: int, kind: int, tx: int, value: object, rewritten: bool) -> None:
+        """One write of `tx`, under the lock of `shard`."""
+        if isinstance(value, BalanceDelta):
+            self._put_delta(loc, tx, value)
+            if rewritten:
+                self._remove(shard, loc, tx)
+        else:
+            self._put(shard, loc, tx, value)
+            if rewritten and kind == BALANCE:
+                self._remove_delta(loc, tx)
+        if kind == STORAGE_GEN:
+            self.wiped[loc_address(loc)] = True  # before a storage read can meet the wipe
+        elif kind == STORAGE:
+            address = loc_address(loc)
+            slots = self.written_slots.get(address)
+            if slots is None:
+                slots = set()
+                self.written_slots[address] = slots
+            slots.add(loc)
+
     def record(self, tx: int, reads: dict[int, object], writes: dict[int, object]) -> bool:
         """Publish an incarnation's reads and writes; True when it wrote a location the previous
         incarnation did not (higher transactions must then be validated again)."""
         previous = self.last_writes[tx]
         wrote_new = False
-        for loc, value in writes.items():
-            kind = loc_kind(loc)
-            # Only a location the previous incarnation wrote can hold a stale entry of `tx`.
-            rewritten = loc in previous
-            shard = shard_of(loc)
-            with self.locks[shard]:
-                if isinstance(value, BalanceDelta):
-                    self._put_delta(loc, tx, value)
-                    if rewritten:
-                        self._remove(shard, loc, tx)
-                else:
-                    self._put(shard, loc, tx, value)
-                    if rewritten and kind == BALANCE:
-                        self._remove_delta(loc, tx)
-                if kind == STORAGE_GEN:
-                    self.wiped[loc_address(loc)] = True  # before a storage read can meet the wipe
-                elif kind == STORAGE:
-                    address = loc_address(loc)
-                    slots = self.written_slots.get(address)
-                    if slots is None:
-                        slots = set()
-                        self.written_slots[address] = slots
-                    slots.add(loc)
-            if not rewritten:
-                wrote_new = True
+        held = -1  # the shard whose lock is held: consecutive writes to one account share it
+        try:
+            for loc, value in writes.items():
+                low = loc % (SHARDS << KIND_BITS)  # one remainder of the big location: kind and shard
+                shard = low >> KIND_BITS
+                if shard != held:
+                    if held >= 0:
+                        self.locks[held].release()
+                        held = -1
+                    self.locks[shard].acquire()
+                    held = shard
+                # Only a location the previous incarnation wrote can hold a stale entry of `tx`.
+                rewritten = loc in previous
+                self._publish(shard, loc, low & KIND_MASK, tx, value, rewritten)
+                if not rewritten:
+                    wrote_new = True
+        finally:
+            if held >= 0:
+                self.locks[held].release()
         for loc in previous:
             if loc not in writes:
                 shard = shard_of(loc)
                 with self.locks[shard]:
                     self._remove(shard, loc, tx)
                     self._remove_delta(loc, tx)
-        shard = tx % SHARDS
-        with self.locks[shard]:
-            self.retired[shard].append(previous)
-            self.retired[shard].append(self.last_reads[tx])
-            self.last_writes[tx] = writes
-            self.last_reads[tx] = reads
+        superseded = self.superseded[tx]
+        superseded.append(previous)
+        superseded.append(self.last_reads[tx])
+        self.last_writes[tx] = writes
+        self.last_reads[tx] = reads
         return wrote_new
 
     def convert_writes_to_estimates(self, tx: int) -> None:
