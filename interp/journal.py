@@ -22,9 +22,9 @@ from interp.locations import (
     CODE,
     EXISTS,
     NONCE,
+    SLOT_SHIFT,
     STORAGE_GEN,
-    account_loc,
-    storage_loc,
+    fields_base,
 )
 from interp.view import StateView
 
@@ -48,6 +48,7 @@ class TxAccount:
     """One account as the running transaction sees it; fields load lazily from the view."""
 
     address: Final[int]
+    base: Final[int]  # `fields_base(address)`: its locations are `base | kind` (interp.locations)
     balance: int
     balance_known: bool
     balance_original: int
@@ -69,6 +70,7 @@ class TxAccount:
 
     def __init__(self, address: int) -> None:
         self.address = address
+        self.base = fields_base(address)
         self.balance = 0
         self.balance_known = False
         self.balance_original = 0
@@ -261,8 +263,9 @@ class Journal:
 
     def balance(self, account: TxAccount) -> int:
         if not account.balance_known:
-            value = self.view.balance(account.address)
-            self.reads[account_loc(BALANCE, account.address)] = value
+            loc = account.base | BALANCE
+            value = self.view.balance_at(account.address, loc)
+            self.reads[loc] = value
             account.balance_original = value
             account.balance = value + account.delta
             account.delta = 0
@@ -287,8 +290,9 @@ class Journal:
 
     def nonce(self, account: TxAccount) -> int:
         if account.nonce == UNKNOWN:
-            value = self.view.nonce(account.address)
-            self.reads[account_loc(NONCE, account.address)] = value
+            loc = account.base | NONCE
+            value = self.view.nonce_at(account.address, loc)
+            self.reads[loc] = value
             account.nonce = value
             account.nonce_original = value
         return account.nonce
@@ -300,8 +304,9 @@ class Journal:
     def code(self, account: TxAccount) -> CodeAnalysis:
         code = account.code
         if code is None:
-            code = self.view.code(account.address)
-            self.reads[account_loc(CODE, account.address)] = code
+            loc = account.base | CODE
+            code = self.view.code_at(account.address, loc)
+            self.reads[loc] = code
             account.code = code
             account.code_original = code
         return code
@@ -314,7 +319,7 @@ class Journal:
     def exists(self, account: TxAccount) -> bool:
         if account.exists == UNKNOWN:
             value = self.view.exists(account.address)
-            self.reads[account_loc(EXISTS, account.address)] = value
+            self.reads[account.base | EXISTS] = value
             account.exists = 1 if value else 0
             account.exists_original = account.exists
         return account.exists == 1
@@ -348,7 +353,7 @@ class Journal:
             if value != 0:
                 return True
         found = self.view.has_storage(account.address)
-        self.reads[account_loc(STORAGE_GEN, account.address)] = found
+        self.reads[account.base | STORAGE_GEN] = found
         return found
 
     # --- storage ----------------------------------------------------------------------------
@@ -356,7 +361,7 @@ class Journal:
         storage = account.storage
         if slot in storage:
             return storage[slot]
-        loc = storage_loc(account.address, slot)
+        loc = (slot << SLOT_SHIFT) | account.base
         value = self.view.storage_at(account.address, slot, loc)
         self.reads[loc] = value
         storage[slot] = value
@@ -432,23 +437,23 @@ class Journal:
         """The transaction's writes: changed locations, in a deterministic order."""
         writes: dict[int, object] = {}
         for account in self.accounts.values():
-            address = account.address
+            base = account.base
             if account.destroyed:
                 if account.exists_original != 1:
                     continue
-                writes[account_loc(STORAGE_GEN, address)] = True
+                writes[base | STORAGE_GEN] = True
             for slot, value in account.storage.items():
                 if value != account.original[slot]:
-                    writes[storage_loc(address, slot)] = value
+                    writes[(slot << SLOT_SHIFT) | base] = value
             if account.balance_known:
                 if account.balance != account.balance_original:
-                    writes[account_loc(BALANCE, address)] = account.balance
+                    writes[base | BALANCE] = account.balance
             elif account.delta != 0:
-                writes[account_loc(BALANCE, address)] = BalanceDelta(account.delta)
+                writes[base | BALANCE] = BalanceDelta(account.delta)
             if account.nonce != account.nonce_original:
-                writes[account_loc(NONCE, address)] = account.nonce
+                writes[base | NONCE] = account.nonce
             if account.code is not account.code_original and account.code is not None:
-                writes[account_loc(CODE, address)] = account.code
+                writes[base | CODE] = account.code
             if account.exists != account.exists_original:
-                writes[account_loc(EXISTS, address)] = account.exists == 1
+                writes[base | EXISTS] = account.exists == 1
         return writes

@@ -33,6 +33,14 @@ def storage_loc(address: int, slot: int) -> int:
     return (slot << SLOT_SHIFT) | (address << KIND_BITS)
 
 
+def fields_base(address: int) -> int:
+    """The account's locations without their kind: `base | kind` is `account_loc(kind,
+    address)` and `(slot << SLOT_SHIFT) | base` is `storage_loc(address, slot)`. Shifting a
+    160-bit address allocates (~400 instructions under mypyc); the journal does it once per
+    account and transaction instead of once per location."""
+    return address << KIND_BITS
+
+
 def account_loc(kind: int, address: int) -> int:
     """Location of an account field: BALANCE, NONCE, CODE, EXISTS or STORAGE_GEN."""
     return (address << KIND_BITS) | kind

@@ -25,9 +25,18 @@ class StateView:
     def storage(self, address: int, slot: int) -> int:
         raise NotImplementedError
 
+    # The `*_at` reads are the plain ones given the read's location (`interp.locations`), which
+    # the journal builds for the read set anyway: multi-version memory is keyed by it.
+    def balance_at(self, address: int, loc: int) -> int:
+        return self.balance(address)
+
+    def nonce_at(self, address: int, loc: int) -> int:
+        return self.nonce(address)
+
+    def code_at(self, address: int, loc: int) -> CodeAnalysis:
+        return self.code(address)
+
     def storage_at(self, address: int, slot: int, loc: int) -> int:
-        """`storage`, given the read's location (`storage_loc(address, slot)`), which the
-        journal builds for the read set anyway: multi-version memory is keyed by it."""
         return self.storage(address, slot)
 
     def exists(self, address: int) -> bool:

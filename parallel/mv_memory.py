@@ -263,7 +263,10 @@ class MvMemory:
 
     def read_balance(self, address: int, tx: int) -> int:
         """The newest absolute balance below `tx` (or the base) plus the deltas after it."""
-        loc = account_loc(BALANCE, address)
+        return self.read_balance_at(account_loc(BALANCE, address), address, tx)
+
+    def read_balance_at(self, loc: int, address: int, tx: int) -> int:
+        """`read_balance` of the balance location `loc` of `address`."""
         snapshot = self.cells.get(loc, EMPTY)
         position = below(snapshot.writers, tx)
         writer = snapshot.writers[position - 1] if position > 0 else -1
@@ -358,7 +361,7 @@ class MvMemory:
         if kind == STORAGE:
             return self.read_storage_at(loc, address, -1, tx)
         if kind == BALANCE:
-            return self.read_balance(address, tx)
+            return self.read_balance_at(loc, address, tx)
         if kind == STORAGE_GEN:
             return self.has_storage(address, tx)
         if kind == EXISTS:

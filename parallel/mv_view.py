@@ -27,15 +27,24 @@ class MvView(StateView):
     def balance(self, address: int) -> int:
         return self.memory.read_balance(address, self.tx)
 
+    def balance_at(self, address: int, loc: int) -> int:
+        return self.memory.read_balance_at(loc, address, self.tx)
+
     def nonce(self, address: int) -> int:
-        value = self.memory.read(account_loc(NONCE, address), self.tx)
+        return self.nonce_at(address, account_loc(NONCE, address))
+
+    def nonce_at(self, address: int, loc: int) -> int:
+        value = self.memory.read(loc, self.tx)
         if value is NOT_FOUND:
             return self.base.nonce(address)
         assert isinstance(value, int)
         return value
 
     def code(self, address: int) -> CodeAnalysis:
-        value = self.memory.read(account_loc(CODE, address), self.tx)
+        return self.code_at(address, account_loc(CODE, address))
+
+    def code_at(self, address: int, loc: int) -> CodeAnalysis:
+        value = self.memory.read(loc, self.tx)
         if value is NOT_FOUND:
             return self.base.code(address)
         assert isinstance(value, CodeAnalysis)
