@@ -22,9 +22,9 @@ from interp.locations import (
     CODE,
     EXISTS,
     NONCE,
-    SLOT_SHIFT,
     STORAGE_GEN,
     fields_base,
+    slot_loc,
 )
 from interp.view import StateView
 
@@ -361,7 +361,7 @@ class Journal:
         storage = account.storage
         if slot in storage:
             return storage[slot]
-        loc = (slot << SLOT_SHIFT) | account.base
+        loc = slot_loc(account.base, slot)
         value = self.view.storage_at(account.address, slot, loc)
         self.reads[loc] = value
         storage[slot] = value
@@ -444,7 +444,7 @@ class Journal:
                 writes[base | STORAGE_GEN] = True
             for slot, value in account.storage.items():
                 if value != account.original[slot]:
-                    writes[(slot << SLOT_SHIFT) | base] = value
+                    writes[slot_loc(base, slot)] = value
             if account.balance_known:
                 if account.balance != account.balance_original:
                     writes[base | BALANCE] = account.balance

@@ -30,12 +30,17 @@ KIND_NAMES: Final = ("storage", "balance", "nonce", "code", "exists", "storage-g
 
 
 def storage_loc(address: int, slot: int) -> int:
-    return (slot << SLOT_SHIFT) | (address << KIND_BITS)
+    return slot_loc(address << KIND_BITS, slot)
+
+
+def slot_loc(base: int, slot: int) -> int:
+    """Location of `slot` in the account whose `fields_base` is `base`."""
+    return (slot << SLOT_SHIFT) | base
 
 
 def fields_base(address: int) -> int:
     """The account's locations without their kind: `base | kind` is `account_loc(kind,
-    address)` and `(slot << SLOT_SHIFT) | base` is `storage_loc(address, slot)`. Shifting a
+    address)` and `slot_loc(base, slot)` is `storage_loc(address, slot)`. Shifting a
     160-bit address allocates (~400 instructions under mypyc); the journal does it once per
     account and transaction instead of once per location."""
     return address << KIND_BITS
