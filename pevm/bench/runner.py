@@ -9,6 +9,8 @@ number; a failing or missing engine becomes a note, not a crash.
 from __future__ import annotations
 
 import json
+import math
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,6 +44,7 @@ class Row:
     summary: dict[str, Any] = field(default_factory=dict)
     parallel: bool | None = None  # pevm rows: whether the executor ran Block-STM (not its sequential rule)
     reexecutions: int | None = None  # pevm rows: Block-STM re-executions in the last timed run
+    ceiling: float | None = None  # pevm N-worker tx rows: what N concurrent copies of the work gain
 
     @property
     def mgas_per_s(self) -> float | None:
@@ -58,28 +61,48 @@ class Row:
         return {"workload": self.workload, "mode": self.mode, "engine": self.engine, "workers": self.workers,
                 "gas": self.gas, "seconds": round(self.seconds, 6), "mgas_per_s": rounded(self.mgas_per_s),
                 "tx_per_s": rounded(self.tx_per_s), "txs": self.txs, "agrees": self.agrees, "note": self.note,
-                "parallel": self.parallel, "reexecutions": self.reexecutions}  # fmt: skip
+                "parallel": self.parallel, "reexecutions": self.reexecutions, "ceiling": rounded(self.ceiling)}  # fmt: skip
 
 
 # A mainnet block runs in milliseconds: repeat it until its runs add up to this long (within the
 # budget); the best of 3 of the same few-millisecond block moved by 30% between runs here.
 BLOCK_SAMPLE_SECONDS: Final = 0.5
+CEILING_ROUNDS: Final = 5
 
 
-def call_driver(engine: Engine, request_path: Path, timeout: float) -> dict[str, Any]:
-    """Run one driver; its reply is the last stdout line (or an error we can print)."""
+def call_driver(engine: Engine, request_path: Path, timeout: float, copies: int = 1) -> list[dict[str, Any]]:
+    """Run `copies` of one driver at once; each reply is the last stdout line of its process
+    (or an error we can print). When one copy fails the others are stopped: they would wait
+    for it at their rendezvous."""
+    running = [subprocess.Popen(engine.command(request_path), env=engine.environment, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for _ in range(copies)]  # fmt: skip
+    deadline = time.monotonic() + timeout
+    replies: list[dict[str, Any]] = []
     try:
-        done = subprocess.run(engine.command(request_path), env=engine.environment, capture_output=True, text=True,
-                              timeout=timeout, check=False)  # fmt: skip
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {timeout:.0f} s"}
-    lines = done.stdout.strip().splitlines()
+        for process in running:
+            try:
+                out, err = process.communicate(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                return [{"error": f"timed out after {timeout:.0f} s"}]
+            replies.append(_reply(process.returncode, out, err))
+            if "error" in replies[-1]:
+                return replies[-1:]
+    finally:
+        for process in running:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    return replies
+
+
+def _reply(returncode: int, out: str, err: str) -> dict[str, Any]:
+    lines = out.strip().splitlines()
     try:
         reply: dict[str, Any] = json.loads(lines[-1])
         return reply
     except (IndexError, json.JSONDecodeError):
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"error": f"exit {done.returncode}: {tail}"}
+        tail = (err.strip().splitlines() or ["no output"])[-1]
+        return {"error": f"exit {returncode}: {tail}"}
 
 
 class Runner:
@@ -105,7 +128,7 @@ class Runner:
         path = self.directory / f"{row.workload}-{row.mode}-{engine.name}-{workers}.json"
         path.write_text(json.dumps(body))
         start = time.perf_counter()
-        reply = call_driver(engine, path, self.timeout)
+        reply = call_driver(engine, path, self.timeout)[0]
         path.unlink()
         if "error" in reply:
             row.note = f"failed: {reply['error']}"
@@ -124,6 +147,38 @@ class Runner:
         self.say(f"  {row.workload} {row.mode:<3} {engine.name:<9} x{workers}: "
                  f"{row.note or f'{row.seconds:.3f} s'} ({time.perf_counter() - start:.1f} s with setup)")  # fmt: skip
         return reply
+
+    def measure_ceiling(self, engine: Engine, body: dict[str, Any], rows: list[Row]) -> None:
+        """For the compiled engine's rows of one workload with 1 and N workers: run N copies of
+        the sequential run, each its own process, in rounds of one copy alone then all together
+        (`bench_io.alongside`). N copies' throughput over one copy's is what this machine gives
+        this very work with nothing shared; the N-worker speedup cannot pass it."""
+        found = {row.workers: row for row in rows if row.engine == engine.name == "pevm" and row.mode == "tx"}
+        if 1 not in found or len(found) < 2:
+            return
+        one, many = found[1], found[max(found)]
+        if not (one.measured and many.measured and one.seconds):
+            return
+        copies = many.workers
+        # Alone and together are each a best of rounds that the machine's neighbours also
+        # disturb: at least 5 rounds, and for a short block as many as it samples alone.
+        sampled = math.ceil(float(body.get("min_seconds", 0.0)) / one.seconds)
+        repeats = min(max(self.repeats, CEILING_ROUNDS, sampled), 500)
+        meeting = tempfile.mkdtemp(dir=self.directory)
+        body = dict(body, repeats=repeats, workers=1, rendezvous={"dir": meeting, "parties": copies})
+        path = self.directory / f"{one.workload}-{one.mode}-{engine.name}-ceiling.json"
+        path.write_text(json.dumps(body))
+        replies = call_driver(engine, path, self.timeout, copies)
+        path.unlink()
+        shutil.rmtree(meeting)
+        if "error" in replies[0]:
+            self.say(f"  {one.workload} ceiling: {replies[0]['error']}")
+            return
+        alone = min(run for reply in replies for run in reply.get("solo_runs", []))
+        together = min(max(runs) for runs in zip(*(reply["runs"] for reply in replies)))
+        many.ceiling = copies * alone / together
+        self.say(f"  {one.workload} ceiling: one copy {alone:.3f} s, {copies} at once {together:.3f} s: "
+                 f"{many.ceiling:.2f}x")  # fmt: skip
 
     def run_synthetic(self) -> None:
         for spec in SPECS:
@@ -146,6 +201,7 @@ class Runner:
                         else:
                             self.measure(engine, body, row, workers)
                         rows.append(row)
+                    self.measure_ceiling(engine, body, rows)
                 check_agreement(rows)
                 self.rows.extend(rows)
 
@@ -161,6 +217,7 @@ class Runner:
         void: set[int] = set()  # totals with a block that failed: no more runs for them
         for path in blocks:
             body = {"kind": "block-file", "path": str(path.resolve()), "min_seconds": BLOCK_SAMPLE_SECONDS}
+            first = len(self.block_rows)
             for index, (engine, total) in enumerate(totals):
                 if index in void:
                     continue
@@ -177,6 +234,10 @@ class Runner:
                 total.gas += row.gas
                 total.seconds += row.seconds
                 total.txs += row.txs
+            # A block the executor's rule ran sequentially has no speedup to bound.
+            if any(row.parallel for row in self.block_rows[first:]):
+                for engine in {engine.name: engine for engine, _ in totals}.values():
+                    self.measure_ceiling(engine, body, self.block_rows[first:])
         for _, total in totals:
             total.measured = total.agrees
             total.ops = total.txs

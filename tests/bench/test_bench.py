@@ -4,6 +4,7 @@ issue's JSON shape, and a disagreeing engine is flagged rather than tabulated.""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -160,8 +161,60 @@ def test_pevm_pure_is_skipped_outside_a_checkout(tmp_path: Path, monkeypatch: py
 @pytest.mark.pure
 def test_a_row_whose_build_is_not_its_label_is_flagged(monkeypatch: pytest.MonkeyPatch) -> None:
     reply = {"gas": 1, "seconds": 1.0, "info": {"compiled": True, "interp": "loop.so"}}
-    monkeypatch.setattr(runner, "call_driver", lambda *args: reply)
+    monkeypatch.setattr(runner, "call_driver", lambda *args: [reply])
     engine = engines.Engine("pevm-pure", Path(sys.executable), DRIVERS / "pevm_driver.py", {})
     row = runner.Row("W1", "msg", "pevm-pure", 1)
     runner.Runner([], workloads.QUICK, 1, 1.0, 1.0).measure(engine, {}, row, 1)
     assert not row.agrees and "compiled build" in row.note
+
+
+# A driver whose timed run records when it started: copies meeting at each round start together.
+STAMP_DRIVER = """
+import os, sys, time
+sys.path.insert(0, DRIVERS)
+import bench_io
+request = bench_io.load_request()
+try:  # the copy that comes first has the slower setup
+    os.close(os.open(os.path.join(request["rendezvous"]["dir"], "..", "slow"), os.O_CREAT | os.O_EXCL))
+    setup = 0.05
+except FileExistsError:
+    setup = 0.0
+starts = []
+def prepare():
+    time.sleep(setup)
+def execute(prepared):
+    starts.append(time.time())
+    return bench_io.Outcome()
+reply = bench_io.best_of(request, prepare, execute, lambda prepared, outcome: None)
+bench_io.reply(dict(reply, starts=starts))
+"""
+
+
+@pytest.mark.pure
+def test_copies_of_a_driver_start_every_round_together(tmp_path: Path) -> None:
+    script = tmp_path / "stamp.py"
+    script.write_text(STAMP_DRIVER.replace("DRIVERS", repr(str(DRIVERS))))
+    (tmp_path / "meet").mkdir()
+    request = tmp_path / "request.json"
+    meeting = {"dir": str(tmp_path / "meet"), "parties": 2}
+    request.write_text(json.dumps({"repeats": 3, "min_seconds": 9, "rendezvous": meeting}))
+    slow = engines.Engine("slow", Path(sys.executable), script, {}, workers=(1,))
+    replies = sorted(runner.call_driver(slow, request, 60.0, copies=2), key=lambda reply: len(reply["solo_runs"]))
+    assert [len(reply["runs"]) for reply in replies] == [3, 3]  # exactly `repeats` rounds together
+    follower, leader = (reply["starts"] for reply in replies)
+    assert len(leader) == 6 and len(replies[1]["solo_runs"]) == 3  # and as many alone, for the leader only
+    for index, started in enumerate(follower):
+        assert abs(leader[2 * index + 1] - started) < 0.04  # one copy's setup takes 50 ms: the other waits
+
+
+@pytest.mark.pure
+def test_a_workload_ceiling_is_copies_over_the_slowest_copy_per_round(monkeypatch: pytest.MonkeyPatch) -> None:
+    # together, the rounds take 0.30, 0.32 and 0.40 s; one copy alone at best 0.18 s
+    copies = [{"runs": [0.28, 0.32, 0.26]}, {"runs": [0.30, 0.25, 0.40], "solo_runs": [0.2, 0.18, 0.19]}]
+    monkeypatch.setattr(runner, "call_driver", lambda engine, path, timeout, count: copies[:count])
+    one, many = measured("pevm", 1, 0.2), measured("pevm", 1, 0.15)
+    one.mode = many.mode = "tx"
+    many.workers = 2
+    engine = engines.Engine("pevm", Path(sys.executable), DRIVERS / "pevm_driver.py", {}, workers=(1, 2))
+    runner.Runner([], workloads.QUICK, 1, 1.0, 1.0).measure_ceiling(engine, {}, [one, many])
+    assert many.ceiling == pytest.approx(2 * 0.18 / 0.30)

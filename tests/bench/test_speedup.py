@@ -17,11 +17,12 @@ def test_speedups_per_workload_and_mainnet_summary() -> None:
               row("block 3", 1, 1.0), row("block 3", 2, 0.8)]  # fmt: skip
     blocks[1].parallel = blocks[3].parallel = True
     blocks[5].parallel = False  # the executor's rule ran it sequentially
+    rows[1].ceiling, blocks[1].ceiling, blocks[3].ceiling = 1.6, 1.7, 1.5
     lines = speedup_lines(rows, blocks, 2, 1.45)
     assert lines[1:] == [
-        "  W4: 1.50x",  # W5 has no 2-worker row, mainnet is summarised per block
+        "  W4: 1.50x (ceiling 1.60x, 94% of it)",  # W5 has no 2-worker row, mainnet is summarised per block
         "  mainnet: 3 blocks, average 1.35x, lowest 0.80x (block 2), 2 at or above 1.0x",
-        "  mainnet through Block-STM: 2 blocks, average 1.40x, lowest 0.80x",
+        "  mainnet through Block-STM: 2 blocks, average 1.40x, lowest 0.80x; their ceilings average 1.60x",
         "  machine ceiling: 2 independent processes run 1.45x one process's throughput",
     ]
 
@@ -29,9 +30,9 @@ def test_speedups_per_workload_and_mainnet_summary() -> None:
 def test_per_block_lines_show_speedup_and_reexecutions() -> None:
     blocks = [row("block 1", 1, 0.004), row("block 1", 2, 0.002), row("block 2", 1, 0.001), row("block 2", 2, 0.001)]
     blocks[0].txs = blocks[2].txs = 7
-    blocks[1].parallel, blocks[1].reexecutions = True, 3
+    blocks[1].parallel, blocks[1].reexecutions, blocks[1].ceiling = True, 3, 1.75
     blocks[3].parallel, blocks[3].reexecutions = False, 0
     lines = block_lines(blocks, 2)
-    assert lines[0].split() == ["block", "txs", "1", "worker", "2", "workers", "speedup", "re-exec"]
-    assert lines[1].split() == ["block", "1", "7", "4.00ms", "2.00ms", "2.00x", "3"]
+    assert lines[0].split() == ["block", "txs", "1", "worker", "2", "workers", "speedup", "re-exec", "ceiling"]
+    assert lines[1].split() == ["block", "1", "7", "4.00ms", "2.00ms", "2.00x", "3", "1.75x"]
     assert lines[2].split() == ["block", "2", "7", "1.00ms", "1.00ms", "1.00x", "seq"]  # the executor's rule

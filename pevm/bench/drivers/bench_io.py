@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import time
+import uuid
 from typing import Any, Callable
 
 Prepared = Any  # whatever an engine builds before the clock starts (state, decoded inputs)
@@ -47,6 +49,38 @@ class Outcome:
                 "storage": [hex(value) for value in self.storage]}  # fmt: skip
 
 
+def rendezvous(directory: str, parties: int, label: str, timeout: float = 600.0) -> None:
+    """Wait until `parties` processes have reached the point `label` in `directory`."""
+    os.close(os.open(os.path.join(directory, f"{label}.{uuid.uuid4().hex}"), os.O_CREAT | os.O_WRONLY))
+    prefix = f"{label}."
+    deadline = time.monotonic() + timeout
+    while sum(name.startswith(prefix) for name in os.listdir(directory)) < parties:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"rendezvous: {parties} parties did not reach {label} in {timeout:.0f} s")
+        time.sleep(0.001)
+
+
+def _timed(prepare: Callable[[], Prepared], execute: Callable[[Prepared], Outcome],
+           probe: Callable[[Prepared, Outcome], None], meet: Callable[[], None] = lambda: None,
+           ) -> tuple[float, float, dict[str, Any]]:  # fmt: skip
+    """One run: (setup seconds, timed seconds, outcome summary); `meet` just before the clock."""
+    start = time.perf_counter()
+    prepared = prepare()
+    setup = time.perf_counter() - start
+    meet()
+    start = time.perf_counter()
+    outcome = execute(prepared)
+    seconds = time.perf_counter() - start
+    probe(prepared, outcome)
+    return setup, seconds, outcome.summary()
+
+
+def _same(first: dict[str, Any] | None, summary: dict[str, Any]) -> dict[str, Any]:
+    if first is not None and summary != first:
+        raise RuntimeError(f"runs disagree: {first} then {summary}")
+    return summary
+
+
 def best_of(
     request: dict[str, Any],
     prepare: Callable[[], Prepared],
@@ -55,30 +89,60 @@ def best_of(
 ) -> dict[str, Any]:
     """Run `execute` on a fresh `prepare()` `repeats` times, and more while the timed runs add
     up to less than `min_seconds`; fewer once `budget` seconds are spent. Only `execute` is
-    timed. Every run must give the same outcome."""
+    timed. Every run must give the same outcome. A request with `rendezvous` is one of several
+    copies measuring the workload's ceiling (`alongside`)."""
+    if "rendezvous" in request:
+        return alongside(request, prepare, execute, probe)
     runs: list[float] = []
     setup: list[float] = []
     first: dict[str, Any] | None = None
     spent = 0.0
     repeats = max(1, int(request.get("repeats", 3)))
     while len(runs) < repeats or sum(runs) < float(request.get("min_seconds", 0.0)):
-        start = time.perf_counter()
-        prepared = prepare()
-        setup.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        outcome = execute(prepared)
-        runs.append(time.perf_counter() - start)
-        probe(prepared, outcome)
-        summary = outcome.summary()
-        if first is None:
-            first = summary
-        elif summary != first:
-            raise RuntimeError(f"runs disagree: {first} then {summary}")
-        spent += runs[-1] + setup[-1]
+        setup_seconds, seconds, summary = _timed(prepare, execute, probe)
+        first = _same(first, summary)
+        runs.append(seconds)
+        setup.append(setup_seconds)
+        spent += seconds + setup_seconds
         if spent > float(request.get("budget", 60.0)):
             break
     assert first is not None
     return dict(first, seconds=min(runs), runs=runs, setup_seconds=min(setup))
+
+
+def alongside(
+    request: dict[str, Any],
+    prepare: Callable[[], Prepared],
+    execute: Callable[[Prepared], Outcome],
+    probe: Callable[[Prepared, Outcome], None],
+) -> dict[str, Any]:
+    """One of `parties` copies of the same run, in rounds: first one copy (the leader, whoever
+    comes first) alone while the others wait, then all copies together. N copies' throughput
+    over one copy's, from rounds interleaved on the same machine, is the workload's ceiling.
+    Replies with the together rounds' times (`runs`) and, for the leader, `solo_runs`."""
+    directory, parties = request["rendezvous"]["dir"], int(request["rendezvous"]["parties"])
+    try:
+        os.close(os.open(os.path.join(directory, "leader"), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        leader = True
+    except FileExistsError:
+        leader = False
+    solo: list[float] = []
+    runs: list[float] = []
+    first: dict[str, Any] | None = None
+    for index in range(max(1, int(request.get("repeats", 3)))):
+        alone, together = f"solo-{index}", f"together-{index}"
+        if leader:
+            _, seconds, summary = _timed(prepare, execute, probe, lambda: rendezvous(directory, parties, alone))
+            first = _same(first, summary)
+            solo.append(seconds)
+        else:
+            rendezvous(directory, parties, alone)
+        rendezvous(directory, parties, f"{alone}-done")  # no copy prepares while the leader runs
+        _, seconds, summary = _timed(prepare, execute, probe, lambda: rendezvous(directory, parties, together))
+        first = _same(first, summary)
+        runs.append(seconds)
+    assert first is not None
+    return dict(first, seconds=min(runs), runs=runs, solo_runs=solo)
 
 
 def reply(result: dict[str, Any]) -> None:
