@@ -145,7 +145,7 @@ def execute_transaction_list(
     `block_id` names them in errors."""
     size = len(transactions)
     memory = MvMemory(size, state)
-    scheduler = Scheduler(size)
+    scheduler = Scheduler(size, [-1 if tx.to is None else tx.to for tx in transactions], workers)
     outcomes: list[object] = [None] * size
     crew = [Worker(scheduler, memory, state, transactions, env, rules, outcomes) for _ in range(workers)]
     batch = run_jobs([worker.run for worker in crew])

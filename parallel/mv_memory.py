@@ -79,6 +79,7 @@ class Snapshot:
 
 
 NEVER_WRITTEN: Final = 1 << 62  # above every transaction index
+VALID: Final = -2  # validate_read_set: every read still sees what it saw
 EMPTY: Final = Snapshot((), (), NEVER_WRITTEN)
 
 
@@ -386,15 +387,19 @@ class MvMemory:
             return not self.wiped or loc_address(loc) not in self.wiped
         return True  # NONCE, CODE
 
-    def validate_read_set(self, tx: int) -> bool:
-        """True while every location `tx` read still resolves to the value it saw."""
+    def validate_read_set(self, tx: int) -> int:
+        """VALID while every location `tx` read still resolves to the value it saw; else the
+        transaction whose write it no longer matches (the nearest writer below `tx` of the
+        first stale read), or -1 when no single one is known (balance deltas, a wipe)."""
         try:
             for loc, seen in self.last_reads[tx].items():
                 kind = loc_kind(loc)
                 if self.untouched(loc, kind, tx):
                     continue  # read the base then, reads it now
                 if not same_value(self.resolve(loc, kind, tx), seen):
-                    return False
-        except Blocked:
-            return False
-        return True
+                    snapshot = self.cells.get(loc, EMPTY)
+                    position = below(snapshot.writers, tx)
+                    return snapshot.writers[position - 1] if position > 0 else -1
+        except Blocked as blocked:
+            return blocked.blocking
+        return VALID

@@ -17,7 +17,7 @@ from interp.journal import Journal
 from interp.plain_state import PlainState
 from interp.transaction import Transaction
 from interp.tx import execute_transaction
-from parallel.mv_memory import MvMemory
+from parallel.mv_memory import VALID, MvMemory
 from parallel.mv_view import MvView
 from parallel.scheduler import Scheduler, Task
 from parallel.types import EXECUTION, VALIDATION, Blocked
@@ -109,7 +109,8 @@ class Worker:
     def aborted_by_validation(self, tx: int, incarnation: int) -> bool:
         """Validate `tx`'s read set; True when it failed and this worker aborted `incarnation`
         (-1: the executed one, see `Scheduler.try_validation_abort`)."""
-        if self.memory.validate_read_set(tx) or not self.scheduler.try_validation_abort(tx, incarnation):
+        writer = self.memory.validate_read_set(tx)
+        if writer == VALID or not self.scheduler.try_validation_abort(tx, incarnation, writer):
             return False
         self.memory.convert_writes_to_estimates(tx)
         return True

@@ -25,7 +25,7 @@ from interp.journal import Journal
 from interp.plain_state import PlainState
 from interp.tx import TxResult, execute_transaction
 from parallel.executor import execute_transactions_parallel
-from parallel.mv_memory import MvMemory
+from parallel.mv_memory import VALID, MvMemory
 from parallel.mv_view import MvView
 from parallel.pool import run_jobs
 from pevm import workloads
@@ -39,10 +39,12 @@ CONTENTION_SECONDS: Final = 0.05  # replay rounds per contention sample: about t
 class TxProfile:
     """One transaction: its costs (seconds) and what it read and wrote."""
 
-    def __init__(self, gas: int, sender: int, reads: dict[int, object], writes: dict[int, object], logs: int = 0) -> None:
+    def __init__(self, gas: int, sender: int, reads: dict[int, object], writes: dict[int, object], logs: int = 0,
+                 recipient: int = -1) -> None:  # fmt: skip
         self.gas = gas
         self.logs = logs  # how many logs it emitted (receipts are built in parts of logs too)
         self.sender = sender
+        self.recipient = recipient  # the callee, -1 for a creation: the scheduler's lanes
         self.reads = reads  # location -> value seen, in first-read order
         self.writes = writes  # location -> value; a BalanceDelta is a lazy credit
         self.seconds = float("inf")  # sequential execution
@@ -111,7 +113,8 @@ def _sequential_pass(target: Target, profile: BlockProfile | None) -> tuple[Bloc
     finish_block(block, rules, results, None, requests)
     end = clock()
     if profile is None:
-        txs = [TxProfile(result.gas_used, tx.sender, result.reads, result.writes, len(result.logs))
+        txs = [TxProfile(result.gas_used, tx.sender, result.reads, result.writes, len(result.logs),
+                         -1 if tx.to is None else tx.to)
                for tx, result in zip(block.transactions, results)]  # fmt: skip
         profile = BlockProfile(target.name, txs)
     if sum(seconds + applied for seconds, applied in timings) < sum(tx.seconds + tx.apply_seconds for tx in profile.txs):
@@ -152,7 +155,7 @@ def _replay(target: Target, profile: BlockProfile, base: PlainState, env: BlockE
             results.append(result)
         for index in range(len(transactions)):
             a = clock()
-            valid = memory.validate_read_set(index)
+            valid = memory.validate_read_set(index) == VALID
             timings[index] = (timings[index][0], timings[index][1], clock() - a)
             assert valid, f"{profile.name}: transaction {index} does not validate against its own sequential run"
 

@@ -86,7 +86,7 @@ class Simulation:
         self.exec_seconds = [tx.exec_seconds * slowdown for tx in profile.txs]
         self.record_seconds = [tx.record_seconds * slowdown for tx in profile.txs]
         self.validate_seconds = [tx.validate_seconds * slowdown for tx in profile.txs]
-        self.scheduler = Scheduler(size)
+        self.scheduler = Scheduler(size, [tx.recipient for tx in profile.txs], workers)
         self.recorded = [UNRECORDED] * size
         self.wrong: list[frozenset[int] | set[int]] = [frozenset()] * size  # locations written wrong
         self.seen: list[list[tuple[tuple[int, int], ...] | Blocked]] = [[] for _ in range(size)]
@@ -236,10 +236,16 @@ class Simulation:
     def aborted_by_validation(self, tx: int, incarnation: int) -> Generator[float, None, bool]:
         self.validations += 1
         yield self.validate_seconds[tx]
-        if all(self.resolve(read) == value for read, value in zip(self.dag.reads[tx], self.seen[tx])):
+        writer = -2  # no stale read
+        for read, value in zip(self.dag.reads[tx], self.seen[tx]):
+            now = self.resolve(read)
+            if now != value:  # as MvMemory.conflict_writer: the nearest writer of the first stale read
+                writer = now.writer if isinstance(now, Blocked) else (now[0][0] if now else -1)
+                break
+        if writer == -2:
             return False
         yield from self.locked()
-        if not self.scheduler.try_validation_abort(tx, incarnation):
+        if not self.scheduler.try_validation_abort(tx, incarnation, writer):
             return False
         self.aborts += 1
         if self.recorded[tx] >= 0:

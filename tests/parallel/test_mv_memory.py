@@ -18,7 +18,7 @@ from interp.locations import (
     storage_loc,
 )
 from interp.plain_state import PlainState
-from parallel.mv_memory import NOT_FOUND, SHARDS, MvMemory, shard_of
+from parallel.mv_memory import NOT_FOUND, SHARDS, VALID, MvMemory, shard_of
 
 ADDRESS = 0xAB << 152
 
@@ -40,6 +40,21 @@ def test_a_read_sees_the_nearest_lower_write_whatever_order_writers_record_in() 
     assert [memory.read(loc, tx) for tx in (0, 2, 3, 6, 8, 10)] == [NOT_FOUND, NOT_FOUND, 200, 501, 700, 900]
     memory.record(7, {}, {})  # tx 7's next incarnation writes nothing
     assert memory.read(loc, 8) == 501
+
+
+@pytest.mark.pure
+def test_a_failed_validation_names_the_writer_it_no_longer_matches() -> None:
+    memory = MvMemory(10, PlainState())
+    hot, cold = storage_loc(ADDRESS, 1), storage_loc(ADDRESS, 2)
+    memory.record(6, {cold: 0, hot: 0}, {})  # read both before anyone wrote them
+    assert memory.validate_read_set(6) == VALID
+    memory.record(3, {}, {hot: 5})
+    memory.record(2, {}, {hot: 4, cold: 1})
+    assert memory.validate_read_set(6) == 2  # `cold` is read first: 2 wrote it
+    memory.record(2, {}, {hot: 4})
+    assert memory.validate_read_set(6) == 3  # the nearest writer of `hot` below 6
+    memory.convert_writes_to_estimates(3)
+    assert memory.validate_read_set(6) == 3  # blocked on its ESTIMATE
 
 
 @pytest.mark.pure

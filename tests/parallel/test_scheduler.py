@@ -6,7 +6,18 @@ from __future__ import annotations
 import pytest
 
 from parallel import executor
-from parallel.scheduler import EXECUTED, EXECUTION_IDX, VALIDATION_IDX, VALIDATION_RUN, Scheduler
+from parallel.scheduler import (
+    EXECUTED,
+    EXECUTING,
+    EXECUTION_IDX,
+    HOT_LANE_RUNS,
+    MAX_LANE_WORKERS,
+    PARKED,
+    READY_TO_EXECUTE,
+    VALIDATION_IDX,
+    VALIDATION_RUN,
+    Scheduler,
+)
 from parallel.types import EXECUTION, VALIDATION, VALIDATIONS, SchedulerStuck
 from pevm import workloads
 from interp.block import block_env
@@ -62,6 +73,53 @@ def test_dependency_parks_until_the_writer_finishes() -> None:
     assert scheduler.add_dependency(1, 0)  # tx 1 read an ESTIMATE of tx 0
     assert scheduler.finish_execution(0, 0, True) == (VALIDATIONS, 0, 1)
     assert scheduler.finish_validation(0, False) == (EXECUTION, 1, 1)  # resumed as its next incarnation
+
+
+@pytest.mark.pure
+def test_a_hot_lane_runs_one_transaction_at_a_time_without_spending_incarnations() -> None:
+    """Transactions 0, 2 and 3 call contract 7, 1 another. 2 runs beside 0 and is aborted by
+    0's write: the lane is hot, so 2's next incarnation and 3's first wait for their
+    predecessor to execute."""
+    scheduler = Scheduler(4, [7, 8, 7, 7])
+    assert [scheduler.next_task() for _ in range(3)] == [(EXECUTION, 0, 0), (EXECUTION, 1, 0), (EXECUTION, 2, 0)]
+    assert scheduler.finish_execution(2, 0, True) == (VALIDATIONS, 2, 3)
+    assert scheduler.try_validation_abort(2, -1, 0)  # 2 read what 0 has since written
+    assert scheduler.lane_conflicts[0] == 1 and scheduler.lane_runs[0] == 1
+    assert scheduler.finish_validation(2, True) is None  # 2 waits for 0, and 3 for 2
+    assert scheduler.status[2] == scheduler.status[3] == PARKED
+    assert scheduler.finish_execution(0, 0, True) == (VALIDATIONS, 0, 2)
+    assert scheduler.finish_validation(1, False) == (EXECUTION, 2, 1)
+    assert scheduler.finish_execution(2, 1, False) == (VALIDATIONS, 2, 3)
+    assert scheduler.finish_validation(2, False) == (EXECUTION, 3, 0)  # its first incarnation still
+    assert scheduler.reexecutions() == 1
+
+
+@pytest.mark.pure
+def test_a_lane_cools_down_and_only_its_own_conflicts_heat_it() -> None:
+    scheduler = Scheduler(6, [7, 8, 7, 7, 7, 7])
+    scheduler.status[:] = [EXECUTED] * 6
+    assert scheduler.try_validation_abort(2, -1, 1)  # a conflict with 1, outside the lane
+    assert scheduler.lane_conflicts[0] == 0
+    scheduler.status[2] = EXECUTED
+    assert scheduler.try_validation_abort(2, -1, 0)
+    assert scheduler.lane_conflicts[0] == 1
+    scheduler.lane_runs[0] = HOT_LANE_RUNS
+    scheduler.status[4] = READY_TO_EXECUTE
+    scheduler.status[3] = EXECUTING
+    assert scheduler._parks(4)  # one conflict in HOT_LANE_RUNS runs: still hot
+    scheduler.lane_runs[0] = HOT_LANE_RUNS + 1
+    scheduler.status[5] = READY_TO_EXECUTE
+    scheduler.status[4] = EXECUTING
+    assert not scheduler._parks(5)  # cooled down: runs beside its predecessor again
+
+
+@pytest.mark.pure
+def test_lanes_follow_the_callee_and_skip_creations() -> None:
+    scheduler = Scheduler(5, [7, -1, 7, -1, 9])
+    assert scheduler.lane_previous == [-1, -1, 0, -1, -1]
+    assert scheduler.lane_head == [0, 1, 0, 3, 4]
+    assert Scheduler(2).lane_previous == [-1, -1]  # no recipients: no lanes
+    assert Scheduler(2, [7, 7], MAX_LANE_WORKERS + 1).lane_previous == [-1, -1]  # nor with many workers
 
 
 def test_check_progress_names_the_block() -> None:
