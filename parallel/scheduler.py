@@ -29,7 +29,7 @@ Status of a transaction (incarnation i):
           |                                   v                                   v
           +------------ set_ready ------- ABORTING(i) <---------------------------+
           |          (incarnation i+1)
-          +-- lane's previous executed --- PARKED (incarnation unchanged)
+          +--- lane's previous executed --- PARKED(i) <-- try_incarnate (its lane is hot)
 
 Free-threading: the `Scheduler` object never changes after construction (its attributes are
 Final); all its state sits in builtin lists behind one lock, taken twice per task in the common
