@@ -23,10 +23,14 @@ def test_threads_are_reused_across_batches() -> None:
     pool = WorkerPool()
     names: set[str] = set()
     lock = threading.Lock()
+    # Both jobs of a batch must be running at once, or one thread could finish the first job
+    # and take the second before the other thread woke, recording a single name.
+    together = threading.Barrier(2, timeout=10)
 
     def record() -> None:
         with lock:
             names.add(threading.current_thread().name)
+        together.wait()
 
     for _ in range(20):
         assert pool.run([record, record]).wait(10)
