@@ -31,6 +31,7 @@ from interp.errors import InvalidBlock
 from interp.journal import Journal, Log
 from interp.plain_state import PlainState
 from interp.receipt import Receipt, bloom_of, encode_log
+from interp.transaction import Transaction
 from interp.requests import (
     CONSOLIDATION_REQUEST_ADDRESS,
     CONSOLIDATION_REQUEST_TYPE,
@@ -145,15 +146,29 @@ def execute_transactions(
     """Run the transactions in order, applying each one's writes before the next; with
     `roots`, also collect the state root after each (pre-Byzantium receipts)."""
     results: list[TxResult] = []
-    gas_used: i64 = 0
-    for tx in block.transactions:
+    execute_in_order(state, block.transactions, rules, env, 0, results, roots)
+    return results
+
+
+def execute_in_order(
+    state: PlainState,
+    transactions: list[Transaction],
+    rules: ForkRules,
+    env: BlockEnv,
+    gas_used: i64,
+    results: list[TxResult],
+    roots: list[bytes] | None = None,
+) -> i64:
+    """Run `transactions` one after another after `gas_used` of the block's gas, appending
+    their results; returns the block's gas used after them."""
+    for tx in transactions:
         result = execute_transaction(Journal(state), env, tx, rules, env.gas_limit - int(gas_used))
         state.apply(result.writes)
         gas_used += result.gas_used
         results.append(result)
         if roots is not None:
             roots.append(state_root(state))
-    return results
+    return gas_used
 
 
 # Receipts (bloom and encoding, ~5-12 us each) of a few dozen transactions are worth handing

@@ -4,7 +4,9 @@
 in the same post state. System calls before the first transaction and rewards/withdrawals after
 the last run on the state directly; only the transactions run in parallel, reading the block's
 base state through multi-version memory. At the end the write sets are applied in block order,
-which also evaluates every lazy balance update in order.
+which also evaluates every lazy balance update in order. A measured rule (`choose_path`) runs
+small or chained blocks sequentially and blocks made mostly of plain transfers as transfer
+groups (`parallel.transfer_groups`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from interp.tx import TxResult, validate
 from parallel.mv_memory import MvMemory
 from parallel.pool import run_jobs, spread_over
 from parallel.scheduler import Scheduler
+from parallel.transfer_groups import execute_with_groups, is_plain_transfer
 from parallel.types import SchedulerStuck
 from parallel.worker import Worker
 
@@ -35,12 +38,17 @@ MIN_PARALLEL_TXS: Final = 4
 MAX_CHAINED_SHARE: Final = 0.4
 # Block-STM's bookkeeping per transaction (recording, validating, scheduling) costs about as
 # much as executing a plain transfer, so blocks made mostly of plain transfers lost in
-# parallel, execution alone, 2 workers over sequential: 14396881 (98% plain transfers)
-# 0.56-0.68x, 15274915 (88%) 0.81-0.98x, W5 (100%) ~0.45x; 13217637 (89%) broke even.
-# Their senders are still recovered on every worker. With more workers the gain outgrows the
-# bookkeeping: `pevm analyze` predicts 1.26x (15274915) and 1.56x (13217637) at 4 workers.
+# Block-STM, execution alone, 2 workers over sequential: 14396881 (98% plain transfers)
+# 0.56-0.68x, 15274915 (88%) 0.81-0.98x, W5 (100%) ~0.45x; 13217637 (89%) broke even. They
+# run as transfer groups (parallel.transfer_groups), which cost no bookkeeping. With more
+# workers Block-STM's gain on their other transactions outgrows its bookkeeping: `pevm analyze`
+# predicts 1.26x (15274915) and 1.56x (13217637) at 4 workers, so the rule stops at 3.
 MAX_PLAIN_TRANSFER_SHARE: Final = 0.85
 PLAIN_TRANSFER_RULE_MAX_WORKERS: Final = 3
+
+SEQUENTIAL: Final = "sequential"
+BLOCK_STM: Final = "Block-STM"
+TRANSFER_GROUPS: Final = "transfer groups"
 
 
 class ParallelStats:
@@ -49,33 +57,34 @@ class ParallelStats:
     def __init__(self) -> None:
         self.workers = 1
         self.reexecutions = 0
-        self.parallel = False
+        self.path = SEQUENTIAL
+
+    @property
+    def parallel(self) -> bool:
+        """The transactions ran on more than one thread (Block-STM or transfer groups)."""
+        return self.path != SEQUENTIAL
 
 
 def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def is_plain_transfer(tx: Transaction, state: PlainState) -> bool:
-    """No calldata, to an account without code in the block's base state: no contract runs."""
-    return not tx.data and tx.to is not None and state.code(tx.to).size == 0
-
-
-def runs_in_parallel(transactions: list[Transaction], workers: int, state: PlainState) -> bool:
+def choose_path(transactions: list[Transaction], workers: int, state: PlainState) -> str:
     """The measured rule: threads pay off only for blocks with enough transactions and gas,
-    not when most transactions wait for an earlier one of the same sender, and not on a few
-    workers when most are plain transfers (`state`: the block's base state)."""
+    not when most transactions wait for an earlier one of the same sender; blocks made mostly
+    of plain transfers run as transfer groups on up to 3 workers (`state`: the block's base
+    state), the others through Block-STM."""
     if workers <= 1 or len(transactions) < MIN_PARALLEL_TXS:
-        return False
+        return SEQUENTIAL
     if sum(tx.gas_limit for tx in transactions) < MIN_PARALLEL_GAS:
-        return False
+        return SEQUENTIAL
     chained = len(transactions) - len({tx.sender for tx in transactions})
     if chained > MAX_CHAINED_SHARE * len(transactions):
-        return False
+        return SEQUENTIAL
     if workers > PLAIN_TRANSFER_RULE_MAX_WORKERS:
-        return True
+        return BLOCK_STM
     plain = sum(1 for tx in transactions if is_plain_transfer(tx, state))
-    return plain < MAX_PLAIN_TRANSFER_SHARE * len(transactions)
+    return TRANSFER_GROUPS if plain >= MAX_PLAIN_TRANSFER_SHARE * len(transactions) else BLOCK_STM
 
 
 def execute_block(
@@ -104,10 +113,14 @@ def _execute_block(
     count = default_workers() if workers is None else workers
     env = block_env(block.header, rules, chain_id)
     pre_block(state, block, rules, env)
+    path = choose_path(block.transactions, count, state)
     if stats is not None:
         stats.workers = count
-    if runs_in_parallel(block.transactions, count, state):
+        stats.path = path
+    if path == BLOCK_STM:
         results = execute_transactions_parallel(state, block, env, rules, count, stats)
+    elif path == TRANSFER_GROUPS:
+        results = execute_with_groups(state, block.transactions, env, rules, count, spread_over(count))
     else:
         results = execute_transactions(state, block, rules, env, None)
     requests = post_block(state, block, rules, env, results)
@@ -160,7 +173,7 @@ def execute_transaction_list(
     if not scheduler.done():
         raise SchedulerStuck(f"block {block_id}: the workers stopped before the block was done")
     if stats is not None:
-        stats.parallel = True
+        stats.path = BLOCK_STM
         stats.reexecutions = scheduler.reexecutions()
     results: list[TxResult] = []
     gas_used = 0

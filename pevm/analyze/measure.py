@@ -1,7 +1,7 @@
 """Real runs for validating the simulator: sequential, and Block-STM with N worker threads.
 
 The parallel runs force Block-STM even where `parallel.executor` would run a small block
-sequentially (`runs_in_parallel`): the point is to check the model of Block-STM itself. The
+sequentially (`choose_path`): the point is to check the model of Block-STM itself. The
 phases around the transactions are the executor's own (`pre_block`, `post_block`,
 `finish_block`), so the timed work is what `parallel.executor.execute_block` does.
 """

@@ -26,6 +26,8 @@ from interp.state_root import state_root
 from interp.trace import Tracer
 from interp.tx import TxResult, execute_transaction
 from parallel.executor import execute_transactions_parallel
+from parallel.pool import spread_over
+from parallel.transfer_groups import execute_with_groups
 from pevm import workloads
 from pevm.compare import difference
 from pevm.fuzz.case import Case
@@ -60,6 +62,19 @@ def execute_parallel(workload: workloads.Workload, workers: int) -> BlockResult:
     return finish_block(workload.block, workload.rules, results, None, requests)
 
 
+def execute_groups(workload: workloads.Workload, workers: int) -> BlockResult:
+    """The block with every run of plain transfers as transfer groups, however short."""
+    block, fork_rules = workload.block, workload.rules
+    env = block_env(block.header, fork_rules, workload.chain_id)
+    pre_block(workload.state, block, fork_rules, env)
+    results = execute_with_groups(workload.state, block.transactions, env, fork_rules, workers, spread_over(workers), 1)
+    requests = post_block(workload.state, block, fork_rules, env, results)
+    return finish_block(block, fork_rules, results, None, requests)
+
+
+PARALLEL_PATHS: Final = {"Block-STM": execute_parallel, "transfer groups": execute_groups}
+
+
 def _outcome(run: Any) -> tuple[BlockResult | None, str | None]:
     try:
         return run(), None
@@ -68,17 +83,21 @@ def _outcome(run: Any) -> tuple[BlockResult | None, str | None]:
 
 
 def check_parallel(workload: workloads.Workload, workers: int) -> str | None:
-    """Run copies of the block sequentially and with `workers` threads."""
+    """Run copies of the block sequentially and with `workers` threads on each parallel path."""
     with deep_recursion():
-        return _check_parallel(workload, workers)
+        for name, execute in PARALLEL_PATHS.items():
+            found = _check_parallel(workload, workers, execute)
+            if found is not None:
+                return f"{name}, {found}"
+    return None
 
 
-def _check_parallel(workload: workloads.Workload, workers: int) -> str | None:
+def _check_parallel(workload: workloads.Workload, workers: int, execute: Any) -> str | None:
     reference = fresh_copy(workload)
     candidate = fresh_copy(workload)
     expected, expected_error = _outcome(lambda: execute_block(reference.state, reference.block, reference.rules,
                                                               reference.chain_id))  # fmt: skip
-    result, error = _outcome(lambda: execute_parallel(candidate, workers))
+    result, error = _outcome(lambda: execute(candidate, workers))
     if expected_error is not None or error is not None:
         if expected_error != error:
             return f"{workers} workers: invalid block verdict {error} != sequential {expected_error}"

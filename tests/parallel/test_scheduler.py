@@ -152,13 +152,13 @@ def test_executor_watchdog_raises_instead_of_hanging(monkeypatch: pytest.MonkeyP
 
 
 @pytest.mark.pure
-def test_the_measured_rule_keeps_small_chained_and_transfer_blocks_sequential() -> None:
+def test_the_measured_rule_picks_sequential_block_stm_or_transfer_groups() -> None:
     calls = workloads.coinbase_readers(300)  # 100 contract calls x 60,000 + 200 x 21,000 = 10.2M
-    assert executor.runs_in_parallel(calls.block.transactions, 2, calls.state)
-    assert not executor.runs_in_parallel(calls.block.transactions, 1, calls.state)
-    assert not executor.runs_in_parallel(calls.block.transactions[:270], 2, calls.state)  # 9.5M gas
+    assert executor.choose_path(calls.block.transactions, 2, calls.state) == executor.BLOCK_STM
+    assert executor.choose_path(calls.block.transactions, 1, calls.state) == executor.SEQUENTIAL
+    assert executor.choose_path(calls.block.transactions[:270], 2, calls.state) == executor.SEQUENTIAL  # 9.5M gas
     chain = workloads.same_sender_chain(500)  # one sender: every transaction waits for the last
-    assert not executor.runs_in_parallel(chain.block.transactions, 2, chain.state)
-    transfers = workloads.raw_transfers(500)  # plain transfers: bookkeeping outweighs execution
-    assert not executor.runs_in_parallel(transfers.block.transactions, 2, transfers.state)
-    assert executor.runs_in_parallel(transfers.block.transactions, 4, transfers.state)  # outgrown
+    assert executor.choose_path(chain.block.transactions, 2, chain.state) == executor.SEQUENTIAL
+    transfers = workloads.raw_transfers(500)  # plain transfers: Block-STM's bookkeeping outweighs them
+    assert executor.choose_path(transfers.block.transactions, 2, transfers.state) == executor.TRANSFER_GROUPS
+    assert executor.choose_path(transfers.block.transactions, 4, transfers.state) == executor.BLOCK_STM  # outgrown

@@ -1,0 +1,157 @@
+"""Transfer groups (parallel.transfer_groups): runs of plain transfers executed as groups of
+accounts on several threads give exactly what sequential execution gives, errors included."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from interp.block import execute_block
+from interp.errors import InvalidTransaction
+from interp.forks import CANCUN, HOMESTEAD, rules
+from interp.header import Block
+from interp.plain_state import PlainState
+from interp.transaction import Transaction
+from parallel import executor
+from parallel.transfer_groups import MIN_RUN, deal, groups_of
+from pevm import workloads
+from pevm.blockfile import load_block_file
+from pevm.compare import difference
+from pevm.fuzz.oracles import execute_groups
+from pevm.fuzz.strategies import conflict_blocks
+
+pytestmark = pytest.mark.pure
+
+
+def assert_same(build: Callable[[], workloads.Workload], workers: int) -> None:
+    reference = build()
+    expected = execute_block(reference.state, reference.block, reference.rules, reference.chain_id)
+    for _ in range(3):
+        candidate = build()
+        result = execute_groups(candidate, workers)
+        diff = difference(expected, reference.state, result, candidate.state)
+        assert diff is None, f"{candidate.name} with {workers} workers: {diff}"
+
+
+def assert_same_error(build: Callable[[], workloads.Workload], workers: int) -> None:
+    reference = build()
+    with pytest.raises(InvalidTransaction) as expected:
+        execute_block(reference.state, reference.block, reference.rules, reference.chain_id)
+    with pytest.raises(InvalidTransaction) as raised:
+        execute_groups(build(), workers)
+    assert (raised.value.kind, str(raised.value)) == (expected.value.kind, str(expected.value))
+
+
+BUILDERS: dict[str, object] = {
+    "transfers-between": workloads.transfers_between,
+    "raw-transfers": workloads.raw_transfers,
+    **workloads.CONFLICT_WORKLOADS,
+}
+
+
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+@pytest.mark.parametrize("workers", [2, 3, 8])
+def test_workloads_equal_sequential(name: str, workers: int) -> None:
+    build = BUILDERS[name]
+    assert callable(build)
+    assert_same(lambda: build(120), workers)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(conflict_blocks(), st.sampled_from([2, 3, 4]))
+def test_generated_conflict_blocks(workload: workloads.Workload, workers: int) -> None:
+    reference = Block(workload.block.header, list(workload.block.transactions), [], [])
+    sequential_state = workload.state.copy()
+    expected = execute_block(sequential_state, reference, workload.rules, workload.chain_id)
+    result = execute_groups(workload, workers)
+    assert difference(expected, sequential_state, result, workload.state) is None
+
+
+def _transfer(sender: int, nonce: int, to: int, value: int, gas_price: int = workloads.GAS_PRICE,
+              access: tuple[tuple[int, tuple[int, ...]], ...] = ()) -> Transaction:  # fmt: skip
+    kind = 1 if access else 0
+    return Transaction(kind, 1, nonce, 21_000 + 2_400 * len(access), to, value, b"", gas_price, 0, 0, access, 0, (), (),
+                       0, 0, 0, sender)  # fmt: skip
+
+
+def _block_of(transactions: list[Transaction], fork: int = CANCUN, coinbase_balance: int | None = 0,
+              gas_limit: int = 0) -> workloads.Workload:  # fmt: skip
+    """Transfers between small addresses: 100..199 are funded, the beneficiary is 0 (absent
+    when its balance is None)."""
+    workload = workloads._block(PlainState(), transactions, "transfers")
+    for address in range(100, 200):
+        workload.state.set_account(address, workloads.RICH, 0, b"", {})
+    if coinbase_balance is None:
+        del workload.state.accounts[0]
+    else:
+        workload.state.set_account(0, coinbase_balance, 0, b"", {})
+    header = workloads.synthetic_header(gas_limit or workload.block.header.gas_limit)
+    return workloads.Workload("transfers", workload.state, Block(header, transactions, [], []), rules(fork))
+
+
+def test_groups_follow_shared_accounts() -> None:
+    run = [_transfer(100, 0, 300, 1), _transfer(101, 0, 301, 1), _transfer(102, 0, 300, 1),
+           _transfer(103, 0, 103, 1, access=((101, ()),)), _transfer(104, 0, 302, 1)]  # fmt: skip
+    groups = groups_of(run)
+    assert sorted(groups) == [[0, 2], [1, 3], [4]]  # a shared recipient, a listed account
+    assert deal(groups, 2) == [[0, 2, 4], [1, 3]]
+    assert deal(groups, 8) == [[0, 2], [1, 3], [4]]
+
+
+def test_a_zero_fee_to_an_empty_beneficiary_is_not_held_back() -> None:
+    """EIP-161's check reads the beneficiary when a transfer pays it nothing: the earlier
+    transfers' fees (held back during a run) must have reached it by then, or it is deleted."""
+    def build() -> workloads.Workload:
+        transactions = [_transfer(100 + index, 0, 300 + index, 1) for index in range(40)]
+        transactions[20] = _transfer(120, 0, 320, 1, gas_price=0)
+        return _block_of(transactions)
+
+    assert_same(build, 2)
+
+
+def test_the_beneficiary_as_sender_or_recipient_ends_a_run() -> None:
+    def build() -> workloads.Workload:
+        transactions = [_transfer(100 + index, 0, 300 + index, 1) for index in range(60)]
+        transactions[10] = _transfer(110, 0, 0, 5)  # pays the beneficiary directly
+        transactions[30] = _transfer(0, 0, 330, 5)  # the beneficiary spends what it got
+        transactions[50] = _transfer(150, 0, 350, 1, access=((0, ()),))
+        return _block_of(transactions, coinbase_balance=10**18)
+
+    assert_same(build, 2)
+
+
+def test_before_eip161_only_an_existing_beneficiary_allows_runs() -> None:
+    for balance in (None, 0, 10**18):
+        assert_same(lambda: _block_of([_transfer(100 + i, 0, 300 + i, 1) for i in range(40)], HOMESTEAD, balance), 2)
+
+
+def test_an_invalid_transfer_raises_what_sequential_raises() -> None:
+    def bad_nonce() -> workloads.Workload:
+        transactions = [_transfer(100 + index, 0, 300 + index, 1) for index in range(60)]
+        transactions[45] = _transfer(145, 7, 345, 1)  # nonce too high
+        transactions[20] = _transfer(250, 0, 320, 1)  # 250 is not funded: the first error in block order is the one raised
+        return _block_of(transactions)
+
+    def over_the_block_limit() -> workloads.Workload:
+        return _block_of([_transfer(100 + index, 0, 300 + index, 1) for index in range(60)], gas_limit=21_000 * 50)
+
+    assert_same_error(bad_nonce, 2)
+    assert_same_error(over_the_block_limit, 3)
+
+
+def test_mainnet_transfer_block(shared_dir: Path) -> None:
+    def build() -> workloads.Workload:
+        block_file = load_block_file(shared_dir / "mainnet" / "14396881.json.gz")  # 98% plain transfers
+        return workloads.Workload("14396881", block_file.state, block_file.block, block_file.rules)
+
+    reference = build()
+    expected = execute_block(reference.state, reference.block, reference.rules, reference.chain_id)
+    candidate = build()
+    stats = executor.ParallelStats()
+    result = executor.execute_block(candidate.state, candidate.block, candidate.rules, candidate.chain_id, 2, stats)
+    assert stats.path == executor.TRANSFER_GROUPS
+    assert difference(expected, reference.state, result, candidate.state) is None
+    assert len(candidate.block.transactions) > MIN_RUN
