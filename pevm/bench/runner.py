@@ -21,6 +21,7 @@ from typing import Any, Final
 
 from pevm.bench.engines import Engine
 from pevm.bench.workloads import MODES, SPECS, Sizes, mainnet_blocks, request
+from parallel.executor import SEQUENTIAL
 
 COMPARED = ("gas", "successes", "outputs", "balances", "storage")
 
@@ -42,9 +43,14 @@ class Row:
     agrees: bool = True
     measured: bool = False
     summary: dict[str, Any] = field(default_factory=dict)
-    parallel: bool | None = None  # pevm rows: whether the executor ran Block-STM (not its sequential rule)
+    path: str | None = None  # pevm rows: the executor's choice (parallel.executor: sequential, Block-STM, transfer groups)
     reexecutions: int | None = None  # pevm rows: Block-STM re-executions in the last timed run
     ceiling: float | None = None  # pevm N-worker tx rows: what N concurrent copies of the work gain
+
+    @property
+    def parallel(self) -> bool | None:
+        """pevm rows: the transactions ran on more than one thread."""
+        return None if self.path is None else self.path != SEQUENTIAL
 
     @property
     def mgas_per_s(self) -> float | None:
@@ -61,7 +67,7 @@ class Row:
         return {"workload": self.workload, "mode": self.mode, "engine": self.engine, "workers": self.workers,
                 "gas": self.gas, "seconds": round(self.seconds, 6), "mgas_per_s": rounded(self.mgas_per_s),
                 "tx_per_s": rounded(self.tx_per_s), "txs": self.txs, "agrees": self.agrees, "note": self.note,
-                "parallel": self.parallel, "reexecutions": self.reexecutions, "ceiling": rounded(self.ceiling)}  # fmt: skip
+                "parallel": self.parallel, "path": self.path, "reexecutions": self.reexecutions, "ceiling": rounded(self.ceiling)}  # fmt: skip
 
 
 # A mainnet block runs in milliseconds: repeat it until its runs add up to this long (within the
@@ -137,7 +143,7 @@ class Runner:
             row.measured = True
             row.gas, row.seconds = int(reply["gas"]), float(reply["seconds"])
             row.summary = {key: reply.get(key) for key in COMPARED}
-            row.parallel, row.reexecutions = reply.get("parallel"), reply.get("reexecutions")
+            row.path, row.reexecutions = reply.get("path"), reply.get("reexecutions")
             self.infos.setdefault(engine.name, reply.get("info", {}))
             compiled = reply.get("info", {}).get("compiled", False)
             if compiled != (engine.name == "pevm"):  # a label must never lie about the build

@@ -67,12 +67,13 @@ def run(args: argparse.Namespace) -> int:
         "gas_used": gas,
         "seconds": round(seconds, 6),
         "workers": workers,
+        "path": stats.path,
         "reexecutions": stats.reexecutions,
         "verified": verified,
         "checks": verdict,
     }
     print(f"block {block_file.number} ({block_file.rules.name}): {summary['txs']} txs, {gas:,} gas, {workers} worker(s)")
-    mode = "parallel" if stats.parallel else "sequential"
+    mode = stats.path
     print(f"  executed in {seconds:.3f} s ({gas / seconds / 1e6 if seconds else 0:.2f} Mgas/s, {mode}), "
           f"{stats.reexecutions} re-executions")  # fmt: skip
     for name, value in verdict.items():

@@ -101,7 +101,7 @@ def run_block(request: dict[str, Any], state: PlainState, block: Block, raw: lis
         return outcome
 
     reply = bench_io.best_of(request, state.copy, execute, lambda post, outcome: probe(post, request, outcome))
-    reply.update(parallel=stats.parallel, reexecutions=stats.reexecutions)
+    reply.update(path=stats.path, reexecutions=stats.reexecutions)
     return reply
 
 
