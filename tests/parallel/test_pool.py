@@ -3,6 +3,7 @@ reach the caller."""
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -61,3 +62,32 @@ def test_errors_are_collected_and_the_thread_survives() -> None:
 
 def test_an_empty_batch_is_done_at_once() -> None:
     assert WorkerPool().run([]).wait(0)
+
+
+PINNABLE = hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) > 1
+
+
+def _affinities(pool: WorkerPool) -> set[frozenset[int]]:
+    """The CPU sets of two pool threads, each running one job of a batch at once."""
+    seen: list[frozenset[int]] = []
+    together = threading.Barrier(2, timeout=10)
+
+    def record() -> None:
+        seen.append(frozenset(os.sched_getaffinity(0)))
+        together.wait()
+
+    assert pool.run([record, record]).wait(10)
+    return set(seen)
+
+
+@pytest.mark.skipif(not PINNABLE, reason="pinning needs sched_setaffinity and two CPUs")
+def test_pool_threads_are_pinned_one_cpu_each_from_the_second() -> None:
+    allowed = sorted(os.sched_getaffinity(0))
+    expected = {frozenset({allowed[1]}), frozenset({allowed[2 % len(allowed)]})}
+    assert _affinities(WorkerPool()) == expected
+
+
+@pytest.mark.skipif(not PINNABLE, reason="pinning needs sched_setaffinity and two CPUs")
+def test_pinning_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PEVM_PIN_THREADS", "0")
+    assert _affinities(WorkerPool()) == {frozenset(os.sched_getaffinity(0))}
