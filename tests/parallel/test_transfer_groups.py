@@ -155,3 +155,18 @@ def test_mainnet_transfer_block(shared_dir: Path) -> None:
     assert stats.path == executor.TRANSFER_GROUPS
     assert difference(expected, reference.state, result, candidate.state) is None
     assert len(candidate.block.transactions) > MIN_RUN
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [2, 4, 8])
+def test_all_mainnet_blocks_as_groups_repeated(shared_dir: Path, workers: int) -> None:
+    """Every shared block with every run of plain transfers in groups, however short."""
+    for path in sorted((shared_dir / "mainnet").glob("*.json.gz")):
+        block_file = load_block_file(path)
+        reference = workloads.Workload(path.name, block_file.state.copy(), block_file.block, block_file.rules)
+        expected = execute_block(reference.state, reference.block, reference.rules, reference.chain_id)
+        for _ in range(20):
+            candidate = workloads.Workload(path.name, block_file.state.copy(), block_file.block, block_file.rules)
+            result = execute_groups(candidate, workers)
+            diff = difference(expected, reference.state, result, candidate.state)
+            assert diff is None, f"{path.name} with {workers} workers: {diff}"
