@@ -77,33 +77,48 @@ def _joins_run(tx: Transaction, state: PlainState, env: BlockEnv, rules: ForkRul
 
 
 def groups_of(run: list[Transaction]) -> list[list[int]]:
-    """The run's positions in groups of transfers linked by shared accounts, each in order."""
-    parent: dict[int, int] = {}
+    """The run's positions in groups of transfers linked by shared accounts, each in order.
+
+    Union-find over small group numbers: each account costs one dict lookup (and one insert the
+    first time), since hashing a 160-bit address is what grouping spends most on."""
+    owner: dict[int, int] = {}  # account -> the group it first joined
+    parent: list[int] = []  # group -> the group it was merged into (itself for a root)
+    joined: list[int] = []  # position -> its group when it was seen
     for tx in run:
-        first = _root(parent, tx.sender)
+        group = _join(owner, parent, tx.sender, -1)
         if tx.to is not None:
-            _join(parent, first, tx.to)
+            group = _join(owner, parent, tx.to, group)
         for address, _ in tx.access_list:
-            _join(parent, first, address)
-    members: dict[int, list[int]] = {}
-    for position, tx in enumerate(run):
-        members.setdefault(_root(parent, tx.sender), []).append(position)
-    return list(members.values())
+            group = _join(owner, parent, address, group)
+        joined.append(group)
+    members: list[list[int]] = [[] for _ in parent]
+    for position, group in enumerate(joined):
+        members[_root(parent, group)].append(position)
+    return [group for group in members if group]
 
 
-def _join(parent: dict[int, int], root: int, address: int) -> None:
-    other = _root(parent, address)
-    if other != root:
-        parent[other] = root
-
-
-def _root(parent: dict[int, int], address: int) -> int:
-    root = parent.setdefault(address, address)
-    while root != address:
-        grand = parent[root]
-        parent[address] = grand  # path halving
-        address, root = root, grand
+def _join(owner: dict[int, int], parent: list[int], address: int, group: int) -> int:
+    """Put `address` in `group` (a root; -1 for a new one), merging the group it was already
+    in; returns the root of the result."""
+    found = owner.get(address)
+    if found is None:
+        if group < 0:
+            group = len(parent)
+            parent.append(group)
+        owner[address] = group
+        return group
+    root = _root(parent, found)
+    if group >= 0 and root != group:
+        parent[root] = group
+        return group
     return root
+
+
+def _root(parent: list[int], group: int) -> int:
+    while parent[group] != group:
+        parent[group] = parent[parent[group]]  # path halving
+        group = parent[group]
+    return group
 
 
 def deal(groups: list[list[int]], workers: int) -> list[list[int]]:

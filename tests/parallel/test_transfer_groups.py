@@ -101,6 +101,19 @@ def test_groups_follow_shared_accounts() -> None:
     assert deal(groups, 8) == [[0, 2], [1, 3], [4]]
 
 
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12), st.lists(st.integers(0, 12), max_size=2)), max_size=30))
+def test_groups_are_the_connected_components_of_shared_accounts(shape: list[tuple[int, int, list[int]]]) -> None:
+    run = [_transfer(100 + sender, 0, 100 + to, 1, access=tuple((100 + a, ()) for a in listed)) for sender, to, listed in shape]
+    touched = [{tx.sender, tx.to, *(address for address, _ in tx.access_list)} for tx in run]
+    components: list[set[int]] = []  # positions, merged while any two share an account
+    for position in range(len(run)):
+        linked = [c for c in components if any(touched[other] & touched[position] for other in c)]
+        merged = {position}.union(*linked)
+        components = [c for c in components if c not in linked] + [merged]
+    assert sorted(sorted(c) for c in components) == sorted(groups_of(run))
+
+
 def test_a_zero_fee_to_an_empty_beneficiary_is_not_held_back() -> None:
     """EIP-161's check reads the beneficiary when a transfer pays it nothing: the earlier
     transfers' fees (held back during a run) must have reached it by then, or it is deleted."""
