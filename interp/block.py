@@ -45,7 +45,7 @@ from interp.state_root import state_root
 from interp.tx import TxResult, blob_base_fee, execute_transaction
 from opcodes.forks import table
 from precompiles.registry import precompiles_for
-from primitives.bloom import bloom_or
+from primitives.bloom import bloom_or, blooms_union
 from primitives.spread import Spread, serially
 from primitives.trie import ordered_trie_root
 
@@ -265,12 +265,13 @@ def finish_block(
     spread(partial(_receipts_part, block, rules, results, cumulative, intermediate_roots, logs, parts), most)
     receipts: list[Receipt] = []
     encodings: list[bytes] = []
-    bloom = EMPTY_BLOOM
+    blooms: list[bytes] = []
     for done in parts:
         if done is not None:
             receipts.extend(done[0])
             encodings.extend(done[1])
-            bloom = bloom_or(bloom, done[2])
+            blooms.append(done[2])
+    bloom = blooms_union(blooms)
     root: bytes | None = ordered_trie_root(encodings, spread)
     if not rules.eip658_receipt_status and intermediate_roots is None:
         root = None
@@ -292,7 +293,6 @@ def _receipts_part(
     """Receipts, their encodings and their joint bloom for one contiguous share of the block."""
     receipts: list[Receipt] = []
     encodings: list[bytes] = []
-    bloom = EMPTY_BLOOM
     for index in range(len(results) * part // count, len(results) * (part + 1) // count):
         result = results[index]
         post_state: bytes | None = None
@@ -300,10 +300,9 @@ def _receipts_part(
             post_state = intermediate_roots[index] if intermediate_roots is not None else b""
         receipt = Receipt(block.transactions[index].tx_type, result.success, cumulative[index], result.logs,
                           post_state, logs.blooms[index])  # fmt: skip
-        bloom = bloom_or(bloom, receipt.bloom)
         receipts.append(receipt)
         encodings.append(receipt.encode_with_logs(b"".join(logs.encoded[logs.starts[index]:logs.starts[index + 1]])))
-    parts[part] = (receipts, encodings, bloom)
+    parts[part] = (receipts, encodings, blooms_union([receipt.bloom for receipt in receipts]))
 
 
 def post_block(state: PlainState, block: Block, rules: ForkRules, env: BlockEnv, results: list[TxResult]) -> list[bytes] | None:

@@ -15,6 +15,7 @@ from typing import Final
 from primitives.keccak import keccak256
 
 _BLOOM_BYTES: Final = 256
+_EMPTY: Final = bytes(_BLOOM_BYTES)
 
 
 def logs_bloom(entries: list[bytes], known: dict[bytes, bytes] | None = None) -> bytes:
@@ -38,5 +39,16 @@ def logs_bloom(entries: list[bytes], known: dict[bytes, bytes] | None = None) ->
 
 
 def bloom_or(a: bytes, b: bytes) -> bytes:
-    """The union of two blooms (a block's bloom is the union of its receipts')."""
-    return (int.from_bytes(a, "big") | int.from_bytes(b, "big")).to_bytes(_BLOOM_BYTES, "big")
+    """The union of two blooms."""
+    return blooms_union([a, b])
+
+
+def blooms_union(blooms: list[bytes]) -> bytes:
+    """The union of many blooms (a block's bloom is the union of its receipts'): one 2048-bit
+    int per non-empty bloom and one conversion back, where or-ing them pairwise converted three
+    times per bloom (~10k instructions per receipt)."""
+    union = 0
+    for bloom in blooms:
+        if bloom != _EMPTY:
+            union |= int.from_bytes(bloom, "big")
+    return union.to_bytes(_BLOOM_BYTES, "big")

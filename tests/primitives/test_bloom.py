@@ -1,7 +1,7 @@
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from primitives.bloom import bloom_or, logs_bloom
+from primitives.bloom import bloom_or, blooms_union, logs_bloom
 from primitives.keccak import keccak256
 
 pytestmark = pytest.mark.pure
@@ -51,3 +51,10 @@ def test_a_shared_cache_changes_nothing(first: list[bytes], second: list[bytes])
 def test_or_is_the_union(first: list[bytes], second: list[bytes]) -> None:
     assert bloom_or(logs_bloom(first), logs_bloom(second)) == logs_bloom(first + second)
     assert len(bloom_or(bytes(256), bytes(256))) == 256
+
+
+@settings(max_examples=50)
+@given(st.lists(entries, max_size=5))
+def test_union_of_many_is_the_bloom_of_all_entries(groups: list[list[bytes]]) -> None:
+    everything = [entry for group in groups for entry in group]
+    assert blooms_union([logs_bloom(group) for group in groups]) == logs_bloom(everything)
