@@ -17,7 +17,7 @@ from interp.header import Block
 from pevm import workloads
 from pevm.blockfile import load_block_file
 from pevm.compare import difference
-from pevm.fuzz.oracles import execute_parallel
+from pevm.fuzz.oracles import PARALLEL_PATHS, execute_parallel
 from pevm.fuzz.strategies import conflict_blocks
 
 WORKERS = [1, 2, 4, 8]
@@ -83,11 +83,12 @@ def _as_workload(block_file: object) -> workloads.Workload:
 
 
 # --- generated conflict blocks --------------------------------------------------------------
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
-@given(conflict_blocks(), st.sampled_from([2, 3, 4, 8]))
-def test_generated_conflict_blocks(workload: workloads.Workload, workers: int) -> None:
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(conflict_blocks(), st.sampled_from([2, 3, 4, 8]), st.sampled_from(sorted(PARALLEL_PATHS)))
+def test_generated_conflict_blocks(workload: workloads.Workload, workers: int, path: str) -> None:
+    """Through Block-STM, or with every run of plain transfers as transfer groups."""
     reference = Block(workload.block.header, list(workload.block.transactions), [], [])
     sequential_state = workload.state.copy()
     expected = execute_block(sequential_state, reference, workload.rules, workload.chain_id)
-    result = execute_parallel(workload, workers)
+    result = PARALLEL_PATHS[path](workload, workers)
     assert difference(expected, sequential_state, result, workload.state) is None

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from interp.block import execute_block
 from interp.errors import InvalidTransaction
@@ -21,7 +21,6 @@ from pevm import workloads
 from pevm.blockfile import load_block_file
 from pevm.compare import difference
 from pevm.fuzz.oracles import execute_groups
-from pevm.fuzz.strategies import conflict_blocks
 
 pytestmark = pytest.mark.pure
 
@@ -58,16 +57,6 @@ def test_workloads_equal_sequential(name: str, workers: int) -> None:
     build = BUILDERS[name]
     assert callable(build)
     assert_same(lambda: build(120), workers)
-
-
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
-@given(conflict_blocks(), st.sampled_from([2, 3, 4]))
-def test_generated_conflict_blocks(workload: workloads.Workload, workers: int) -> None:
-    reference = Block(workload.block.header, list(workload.block.transactions), [], [])
-    sequential_state = workload.state.copy()
-    expected = execute_block(sequential_state, reference, workload.rules, workload.chain_id)
-    result = execute_groups(workload, workers)
-    assert difference(expected, sequential_state, result, workload.state) is None
 
 
 def _transfer(sender: int, nonce: int, to: int, value: int, gas_price: int = workloads.GAS_PRICE,
