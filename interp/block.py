@@ -31,7 +31,6 @@ from interp.errors import InvalidBlock
 from interp.journal import Journal, Log
 from interp.plain_state import PlainState
 from interp.receipt import Receipt, bloom_of, encode_log
-from interp.transaction import Transaction
 from interp.requests import (
     CONSOLIDATION_REQUEST_ADDRESS,
     CONSOLIDATION_REQUEST_TYPE,
@@ -42,6 +41,7 @@ from interp.requests import (
     requests_hash,
 )
 from interp.state_root import state_root
+from interp.transaction import Transaction
 from interp.tx import TxResult, blob_base_fee, execute_transaction
 from opcodes.forks import table
 from precompiles.registry import precompiles_for

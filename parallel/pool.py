@@ -67,8 +67,8 @@ def pin_to_cpu(index: int) -> None:
 
     Unpinned, a woken thread was often put on the CPU of the thread that woke it, and started
     its part only when that thread's part had ended: on the 2-vCPU development VM the second part
-    of a spread began a median 1.7-2.0 ms late (p90 3.1 ms) after the first started, against
-    0.18-0.21 ms (p90 0.2-0.3 ms) pinned. PEVM_PIN_THREADS=0 leaves threads unpinned."""
+    of a spread began a median 1.7-2.1 ms late (p90 3.1-3.2 ms) after the first started, against
+    0.18-0.26 ms (p90 0.3-0.6 ms) pinned. PEVM_PIN_THREADS=0 leaves threads unpinned."""
     if os.environ.get("PEVM_PIN_THREADS", "1") == "0" or not hasattr(os, "sched_setaffinity"):
         return
     allowed = sorted(os.sched_getaffinity(0))
