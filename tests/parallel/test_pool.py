@@ -91,3 +91,12 @@ def test_pool_threads_are_pinned_one_cpu_each_from_the_second() -> None:
 def test_pinning_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PEVM_PIN_THREADS", "0")
     assert _affinities(WorkerPool()) == {frozenset(os.sched_getaffinity(0))}
+
+
+@pytest.mark.skipif(not PINNABLE, reason="pinning needs sched_setaffinity and two CPUs")
+def test_threads_started_from_a_pinned_thread_spread_over_every_cpu() -> None:
+    """A pool thread's own mask is one CPU; threads it starts must not inherit it."""
+    inner: list[set[frozenset[int]]] = []
+    assert WorkerPool().run([lambda: inner.append(_affinities(WorkerPool()))]).wait(10)
+    allowed = sorted(os.sched_getaffinity(0))
+    assert inner == [{frozenset({allowed[1]}), frozenset({allowed[2 % len(allowed)]})}]
