@@ -42,7 +42,7 @@ from interp.requests import (
 )
 from interp.state_root import state_root
 from interp.transaction import Transaction
-from interp.tx import TxResult, blob_base_fee, execute_transaction
+from interp.tx import TxResult, blob_base_fee, execute_transaction, validate
 from opcodes.forks import table
 from precompiles.registry import precompiles_for
 from primitives.bloom import bloom_or, blooms_union
@@ -169,6 +169,19 @@ def execute_in_order(
         if roots is not None:
             roots.append(state_root(state))
     return gas_used
+
+
+def sequential_verdict(tx: Transaction, outcome: object, env: BlockEnv, rules: ForkRules, gas_used: int, what: str) -> TxResult:
+    """The outcome of `tx` executed ahead of order with the whole block's gas available (a
+    result or the exception it raised), as sequential execution after `gas_used` of the block's
+    gas would have it: a gas limit above what is left fails the stateless checks first, then
+    the transaction's own error is raised. `what` names the transaction if it never executed."""
+    if tx.gas_limit > env.gas_limit - gas_used:
+        validate(tx, env, rules, env.gas_limit - gas_used)
+    if isinstance(outcome, BaseException):
+        raise outcome
+    assert isinstance(outcome, TxResult), f"{what} never executed"
+    return outcome
 
 
 # Receipts (bloom and encoding, ~5-12 us each) of a few dozen transactions are worth handing

@@ -14,13 +14,22 @@ from __future__ import annotations
 import os
 from typing import Final
 
-from interp.block import BlockResult, CollectorPaused, block_env, execute_transactions, finish_block, post_block, pre_block
+from interp.block import (
+    BlockResult,
+    CollectorPaused,
+    block_env,
+    execute_transactions,
+    finish_block,
+    post_block,
+    pre_block,
+    sequential_verdict,
+)
 from interp.env import BlockEnv
 from interp.forks import ForkRules
 from interp.header import Block
 from interp.plain_state import PlainState
 from interp.transaction import Transaction
-from interp.tx import TxResult, validate
+from interp.tx import TxResult
 from parallel.mv_memory import MvMemory
 from parallel.pool import run_jobs, spread_over
 from parallel.scheduler import Scheduler
@@ -178,15 +187,9 @@ def execute_transaction_list(
     results: list[TxResult] = []
     gas_used = 0
     for index, tx in enumerate(transactions):
-        if tx.gas_limit > env.gas_limit - gas_used:
-            # Reproduce the sequential verdict exactly: the stateless checks come first.
-            validate(tx, env, rules, env.gas_limit - gas_used)
-        outcome = outcomes[index]
-        if isinstance(outcome, BaseException):
-            raise outcome
-        assert isinstance(outcome, TxResult), f"block {block_id}: transaction {index} never executed"
-        gas_used += outcome.gas_used
-        results.append(outcome)
+        result = sequential_verdict(tx, outcomes[index], env, rules, gas_used, f"block {block_id}: transaction {index}")
+        gas_used += result.gas_used
+        results.append(result)
     for index in range(size):
         state.apply(memory.last_writes[index])
     return results

@@ -30,7 +30,7 @@ from typing import Final, final
 
 from mypy_extensions import i64
 
-from interp.block import execute_in_order
+from interp.block import execute_in_order, sequential_verdict
 from interp.delta import BalanceDelta
 from interp.env import BlockEnv
 from interp.forks import ForkRules
@@ -38,7 +38,7 @@ from interp.journal import Journal
 from interp.locations import BALANCE, CODE, EXISTS, NONCE, STORAGE_GEN, fields_base
 from interp.plain_state import PlainState
 from interp.transaction import DYNAMIC_FEE, Transaction
-from interp.tx import TxResult, effective_gas_price, execute_transaction, validate
+from interp.tx import TxResult, effective_gas_price, execute_transaction
 from primitives.spread import Spread
 
 # A run is handed to threads only if it is this long and its groups spread so that the
@@ -57,7 +57,8 @@ def is_plain_transfer(tx: Transaction, state: PlainState) -> bool:
 
 def _is_empty(state: PlainState, address: int) -> bool:
     """EIP-161 empty, or absent."""
-    return state.nonce(address) == 0 and state.balance(address) == 0 and state.code(address).size == 0
+    account = state.accounts.get(address)
+    return account is None or account.is_empty()
 
 
 def _joins_run(tx: Transaction, state: PlainState, env: BlockEnv, rules: ForkRules, beneficiary_empty: bool) -> bool:
@@ -243,28 +244,21 @@ def _execute_run(work: GroupRun, spread: Spread, gas_used: i64, results: list[Tx
     first error as the sequential executor would) and apply the beneficiary's held writes: fee
     credits summed, other writes in order after the credits before them."""
     spread(work.execute_part, len(work.shares))
-    env = work.env
     fees = 0
     for position, tx in enumerate(work.run):
-        remaining = env.gas_limit - int(gas_used)
-        if tx.gas_limit > remaining:
-            validate(tx, env, work.rules, remaining)  # the sequential verdict: stateless checks come first
-        outcome = work.outcomes[position]
-        if isinstance(outcome, BaseException):
-            raise outcome
-        assert isinstance(outcome, TxResult), f"transfer {position} of a run never executed"
-        gas_used += outcome.gas_used
-        results.append(outcome)
+        result = sequential_verdict(tx, work.outcomes[position], work.env, work.rules, int(gas_used), f"transfer {position} of a run")
+        gas_used += result.gas_used
+        results.append(result)
         fees += work.fees[position]
         if work.held[position]:
-            fees = _credit(work, fees)
+            _credit(work, fees)
+            fees = 0
             work.state.apply(work.held[position])
     _credit(work, fees)
     return gas_used
 
 
-def _credit(work: GroupRun, fees: int) -> int:
-    """Apply `fees` to the beneficiary; returns what is left to credit (nothing)."""
+def _credit(work: GroupRun, fees: int) -> None:
+    """Apply the summed fee credits `fees` to the beneficiary."""
     if fees:
         work.state.apply({work.beneficiary[0]: BalanceDelta(fees)})
-    return 0
