@@ -129,30 +129,40 @@ class Runner:
     def say(self, text: str) -> None:
         print(text, file=self.log, flush=True)
 
-    def measure(self, engine: Engine, body: dict[str, Any], row: Row, workers: int) -> dict[str, Any]:
-        body = dict(body, repeats=self.repeats, budget=self.budget, workers=workers)
-        path = self.directory / f"{row.workload}-{row.mode}-{engine.name}-{workers}.json"
+    def measure(self, engine: Engine, body: dict[str, Any], rows: list[Row]) -> list[dict[str, Any]]:
+        """Measure `rows` (one engine, one workload, one row per worker count) in one driver
+        process; several worker counts take turns there (`bench_io.interleaved`)."""
+        body = dict(body, repeats=self.repeats, budget=self.budget, workers=rows[0].workers)
+        if len(rows) > 1:
+            body["interleave"] = [row.workers for row in rows]
+        path = self.directory / f"{rows[0].workload}-{rows[0].mode}-{engine.name}.json"
         path.write_text(json.dumps(body))
         start = time.perf_counter()
         reply = call_driver(engine, path, self.timeout)[0]
         path.unlink()
+        shared = {key: value for key, value in reply.items() if key != "interleaved"}
+        replies = [dict(shared, **each) for each in reply["interleaved"]] if "interleaved" in reply else [reply]
+        for row, each in zip(rows, replies):
+            self._record(engine, row, each)
+            self.say(f"  {row.workload} {row.mode:<3} {engine.name:<9} x{row.workers}: "
+                     f"{row.note or f'{row.seconds:.3f} s'} ({time.perf_counter() - start:.1f} s with setup)")  # fmt: skip
+        return replies
+
+    def _record(self, engine: Engine, row: Row, reply: dict[str, Any]) -> None:
         if "error" in reply:
             row.note = f"failed: {reply['error']}"
             row.agrees = False
-        else:
-            row.measured = True
-            row.gas, row.seconds = int(reply["gas"]), float(reply["seconds"])
-            row.summary = {key: reply.get(key) for key in COMPARED}
-            row.path, row.reexecutions = reply.get("path"), reply.get("reexecutions")
-            self.infos.setdefault(engine.name, reply.get("info", {}))
-            compiled = reply.get("info", {}).get("compiled", False)
-            if compiled != (engine.name == "pevm"):  # a label must never lie about the build
-                build = "compiled" if compiled else "pure-Python"
-                row.note = f"ran the {build} build: interp.loop is {reply.get('info', {}).get('interp')}"
-                row.agrees = False
-        self.say(f"  {row.workload} {row.mode:<3} {engine.name:<9} x{workers}: "
-                 f"{row.note or f'{row.seconds:.3f} s'} ({time.perf_counter() - start:.1f} s with setup)")  # fmt: skip
-        return reply
+            return
+        row.measured = True
+        row.gas, row.seconds = int(reply["gas"]), float(reply["seconds"])
+        row.summary = {key: reply.get(key) for key in COMPARED}
+        row.path, row.reexecutions = reply.get("path"), reply.get("reexecutions")
+        self.infos.setdefault(engine.name, reply.get("info", {}))
+        compiled = reply.get("info", {}).get("compiled", False)
+        if compiled != (engine.name == "pevm"):  # a label must never lie about the build
+            build = "compiled" if compiled else "pure-Python"
+            row.note = f"ran the {build} build: interp.loop is {reply.get('info', {}).get('interp')}"
+            row.agrees = False
 
     def measure_ceiling(self, engine: Engine, body: dict[str, Any], rows: list[Row]) -> None:
         """For the compiled engine's rows of one workload with 1 and N workers: run N copies of
@@ -199,55 +209,61 @@ class Runner:
                 for engine in self.engines:
                     if mode not in engine.modes:
                         continue
-                    for workers in engine.workers if mode == "tx" else (1,):
-                        row = Row(spec.name, mode, engine.name, workers, len(workload.block.transactions),
-                                  spec.ops(self.sizes), spec.unit)  # fmt: skip
-                        if engine.missing:
+                    mine = [Row(spec.name, mode, engine.name, workers, len(workload.block.transactions),
+                                spec.ops(self.sizes), spec.unit)
+                            for workers in (engine.workers if mode == "tx" else (1,))]  # fmt: skip
+                    if engine.missing:
+                        for row in mine:
                             row.note, row.agrees = f"skipped: {engine.missing}", False
-                        else:
-                            self.measure(engine, body, row, workers)
-                        rows.append(row)
+                    else:
+                        self.measure(engine, body, mine)
+                    rows.extend(mine)
                     self.measure_ceiling(engine, body, rows)
                 check_agreement(rows)
                 self.rows.extend(rows)
 
     def run_mainnet(self) -> None:
-        """Block by block, every engine and worker count back to back, so a block's speedup
-        compares runs that saw the same neighbours on a shared machine."""
+        """Block by block, every engine back to back and its worker counts taking turns in one
+        process, so a block's speedup compares runs that saw the same neighbours on a shared
+        machine."""
         blocks = mainnet_blocks(self.sizes.blocks)
         if not blocks or (self.only and "mainnet" not in self.only):
             return
         self.say(f"mainnet: {len(blocks)} block(s), tx mode, pevm only")
-        totals = [(engine, Row("mainnet", "tx", engine.name, workers)) for engine in self.engines
-                  if engine.mainnet and not engine.missing for workers in engine.workers]  # fmt: skip
-        void: set[int] = set()  # totals with a block that failed: no more runs for them
+        totals = {engine.name: (engine, [Row("mainnet", "tx", engine.name, workers) for workers in engine.workers])
+                  for engine in self.engines if engine.mainnet and not engine.missing}  # fmt: skip
+        void: set[str] = set()  # engines with a block that failed: no more runs for them
         for path in blocks:
             body = {"kind": "block-file", "path": str(path.resolve()), "min_seconds": BLOCK_SAMPLE_SECONDS}
             first = len(self.block_rows)
-            for index, (engine, total) in enumerate(totals):
-                if index in void:
+            for engine, engine_totals in totals.values():
+                if engine.name in void:
                     continue
-                row = Row(f"block {path.name.split('.')[0]}", "tx", engine.name, total.workers)
-                reply = self.measure(engine, body, row, total.workers)
-                self.block_rows.append(row)
-                if not row.measured:
-                    total.note, total.agrees = row.note, False
-                    void.add(index)
-                    continue
-                if reply.get("header_gas") != row.gas:
-                    total.note, total.agrees = f"{row.workload}: gas {row.gas} != header {reply.get('header_gas')}", False
-                row.txs = int(reply.get("txs", 0))
-                total.gas += row.gas
-                total.seconds += row.seconds
-                total.txs += row.txs
+                name = f"block {path.name.split('.')[0]}"
+                rows = [Row(name, "tx", engine.name, total.workers) for total in engine_totals]
+                replies = self.measure(engine, body, rows)
+                self.block_rows.extend(rows)
+                for row, reply, total in zip(rows, replies, engine_totals):
+                    if not row.measured:
+                        total.note, total.agrees = row.note, False
+                        void.add(engine.name)
+                        continue
+                    if reply.get("header_gas") != row.gas:
+                        total.note = f"{row.workload}: gas {row.gas} != header {reply.get('header_gas')}"
+                        total.agrees = False
+                    row.txs = int(reply.get("txs", 0))
+                    total.gas += row.gas
+                    total.seconds += row.seconds
+                    total.txs += row.txs
             # A block the executor's rule ran sequentially has no speedup to bound.
             if any(row.parallel for row in self.block_rows[first:]):
-                for engine in {engine.name: engine for engine, _ in totals}.values():
+                for engine, _ in totals.values():
                     self.measure_ceiling(engine, body, self.block_rows[first:])
-        for _, total in totals:
-            total.measured = total.agrees
-            total.ops = total.txs
-            self.rows.append(total)
+        for _, engine_totals in totals.values():
+            for total in engine_totals:
+                total.measured = total.agrees
+                total.ops = total.txs
+                self.rows.append(total)
 
     def run(self) -> list[Row]:
         self.run_synthetic()

@@ -64,6 +64,12 @@ def test_parallel_rows_agree_with_sequential() -> None:
     sequential, parallel = run(spec, "tx"), run(spec, "tx", workers=2)
     for key in runner.COMPARED:
         assert sequential[key] == parallel[key]
+    body = workloads.request(spec.build(TINY, True), "tx")
+    reply = driver().run(dict(body, repeats=2, interleave=[1, 2]))
+    turns = reply["interleaved"]
+    assert [turn["workers"] for turn in turns] == [1, 2] and all(len(turn["runs"]) == 2 for turn in turns)
+    for key in runner.COMPARED:
+        assert turns[0][key] == turns[1][key] == sequential[key]
 
 
 def arguments(*argv: str) -> argparse.Namespace:
@@ -135,6 +141,49 @@ def test_best_of_repeats_short_runs_until_min_seconds() -> None:
 
 
 @pytest.mark.pure
+def test_interleaved_ways_take_turns_and_must_agree() -> None:
+    driver()
+    import bench_io
+
+    order: list[str] = []
+
+    def way(name: str, gas: int) -> Any:
+        def execute(prepared: object) -> Any:
+            order.append(name)
+            outcome = bench_io.Outcome()
+            outcome.gas = gas
+            return outcome
+
+        return execute
+
+    replies = bench_io.interleaved({"repeats": 3}, object, [way("a", 1), way("b", 1)], lambda prepared, outcome: None)
+    assert order == ["a", "b", "b", "a", "a", "b"]  # neither always goes first
+    assert [len(reply["runs"]) for reply in replies] == [3, 3]
+    with pytest.raises(RuntimeError, match="disagree"):
+        bench_io.interleaved({"repeats": 1}, object, [way("a", 1), way("b", 2)], lambda prepared, outcome: None)
+
+
+@pytest.mark.pure
+def test_interleaved_replies_fill_one_row_per_worker_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    turns = [{"gas": 5, "seconds": 2.0, "workers": 1, "path": "sequential"},
+             {"gas": 5, "seconds": 1.0, "workers": 2, "path": "Block-STM", "reexecutions": 3}]  # fmt: skip
+    reply = {"interleaved": turns, "info": {"compiled": True}, "header_gas": 5}
+    sent: list[dict[str, Any]] = []
+
+    def call_driver(engine: engines.Engine, path: Path, timeout: float) -> list[dict[str, Any]]:
+        sent.append(json.loads(path.read_text()))
+        return [reply]
+
+    monkeypatch.setattr(runner, "call_driver", call_driver)
+    engine = engines.Engine("pevm", Path(sys.executable), DRIVERS / "pevm_driver.py", {}, workers=(1, 2))
+    rows = [runner.Row("W4", "tx", "pevm", 1), runner.Row("W4", "tx", "pevm", 2)]
+    replies = runner.Runner([], workloads.QUICK, 1, 1.0, 1.0).measure(engine, {}, rows)
+    assert sent[0]["interleave"] == [1, 2]
+    assert [row.seconds for row in rows] == [2.0, 1.0] and rows[1].reexecutions == 3 and rows[1].parallel
+    assert all(each["header_gas"] == 5 for each in replies)
+
+
+@pytest.mark.pure
 def test_only_pevm_failures_and_disagreements_fail_the_run() -> None:
     def noted(engine: str, note: str) -> runner.Row:
         return runner.Row("W3", "msg", engine, 1, note=note, agrees=False)
@@ -164,7 +213,7 @@ def test_a_row_whose_build_is_not_its_label_is_flagged(monkeypatch: pytest.Monke
     monkeypatch.setattr(runner, "call_driver", lambda *args: [reply])
     engine = engines.Engine("pevm-pure", Path(sys.executable), DRIVERS / "pevm_driver.py", {})
     row = runner.Row("W1", "msg", "pevm-pure", 1)
-    runner.Runner([], workloads.QUICK, 1, 1.0, 1.0).measure(engine, {}, row, 1)
+    runner.Runner([], workloads.QUICK, 1, 1.0, 1.0).measure(engine, {}, [row])
     assert not row.agrees and "compiled build" in row.note
 
 

@@ -91,23 +91,41 @@ def best_of(
     up to less than `min_seconds`; fewer once `budget` seconds are spent. Only `execute` is
     timed. Every run must give the same outcome. A request with `rendezvous` is one of several
     copies measuring the workload's ceiling (`alongside`)."""
+    return interleaved(request, prepare, [execute], probe)[0]
+
+
+def interleaved(
+    request: dict[str, Any],
+    prepare: Callable[[], Prepared],
+    executes: list[Callable[[Prepared], Outcome]],
+    probe: Callable[[Prepared, Outcome], None],
+) -> list[dict[str, Any]]:
+    """`best_of` for several ways of doing the same work, in rounds that run each way once (in
+    turn forwards and backwards, so none always goes first): on a shared machine a neighbour's
+    burst then slows every way alike instead of one process's whole measurement. Every run of
+    every way must give the same outcome; one reply per way."""
     if "rendezvous" in request:
-        return alongside(request, prepare, execute, probe)
-    runs: list[float] = []
+        if len(executes) != 1:
+            raise ValueError("a ceiling's copies time one way each")
+        return [alongside(request, prepare, executes[0], probe)]
+    runs: list[list[float]] = [[] for _ in executes]
     setup: list[float] = []
     first: dict[str, Any] | None = None
     spent = 0.0
     repeats = max(1, int(request.get("repeats", 3)))
-    while len(runs) < repeats or sum(runs) < float(request.get("min_seconds", 0.0)):
-        setup_seconds, seconds, summary = _timed(prepare, execute, probe)
-        first = _same(first, summary)
-        runs.append(seconds)
-        setup.append(setup_seconds)
-        spent += seconds + setup_seconds
+    order = list(range(len(executes)))
+    while len(runs[0]) < repeats or min(map(sum, runs)) < float(request.get("min_seconds", 0.0)):
+        for way in order:
+            setup_seconds, seconds, summary = _timed(prepare, executes[way], probe)
+            first = _same(first, summary)
+            runs[way].append(seconds)
+            setup.append(setup_seconds)
+            spent += seconds + setup_seconds
+        order.reverse()
         if spent > float(request.get("budget", 60.0)):
             break
     assert first is not None
-    return dict(first, seconds=min(runs), runs=runs, setup_seconds=min(setup))
+    return [dict(first, seconds=min(times), runs=times, setup_seconds=min(setup)) for times in runs]
 
 
 def alongside(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 import sysconfig
-from typing import Any
+from typing import Any, Callable
 
 import bench_io
 from bench_io import Outcome, hexint, unhex
@@ -79,30 +79,39 @@ def run_messages(request: dict[str, Any]) -> dict[str, Any]:
 
 def run_block(request: dict[str, Any], state: PlainState, block: Block, raw: list[bytes] | None, chain_id: int,
               fork_name: str) -> dict[str, Any]:  # fmt: skip
-    """Time sender recovery (and decoding, given `raw`) plus block execution."""
+    """Time sender recovery (and decoding, given `raw`) plus block execution. With
+    `"interleave": [1, N, ...]` the worker counts take turns in one process (`bench_io.interleaved`)
+    and the reply's `"interleaved"` holds one result per count."""
     fork_rules = rules_by_name(fork_name)
-    workers = int(request.get("workers", 1))
-    stats = ParallelStats()
+    counts = [int(workers) for workers in request.get("interleave", [request.get("workers", 1)])]
+    stats = [ParallelStats() for _ in counts]
 
-    def execute(post: PlainState) -> Outcome:
-        if raw is not None:
-            transactions = decode_transactions(raw, fork_rules, chain_id, workers)
-        else:
-            transactions = block.transactions
-            recover_senders(transactions, fork_rules, chain_id, workers)
-        current = Block(block.header, transactions, block.ommers, block.withdrawals)
-        if workers == 1:
-            result = execute_sequential(post, current, fork_rules, chain_id)
-        else:
-            result = execute_parallel(post, current, fork_rules, chain_id, workers, stats)
-        outcome = Outcome()
-        outcome.gas = result.gas_used
-        outcome.successes = sum(1 for tx_result in result.results if tx_result.success)
-        return outcome
+    def executor(workers: int, stats: ParallelStats) -> Callable[[PlainState], Outcome]:
+        def execute(post: PlainState) -> Outcome:
+            if raw is not None:
+                transactions = decode_transactions(raw, fork_rules, chain_id, workers)
+            else:
+                transactions = block.transactions
+                recover_senders(transactions, fork_rules, chain_id, workers)
+            current = Block(block.header, transactions, block.ommers, block.withdrawals)
+            if workers == 1:
+                result = execute_sequential(post, current, fork_rules, chain_id)
+            else:
+                result = execute_parallel(post, current, fork_rules, chain_id, workers, stats)
+            outcome = Outcome()
+            outcome.gas = result.gas_used
+            outcome.successes = sum(1 for tx_result in result.results if tx_result.success)
+            return outcome
 
-    reply = bench_io.best_of(request, state.copy, execute, lambda post, outcome: probe(post, request, outcome))
-    reply.update(path=stats.path, reexecutions=stats.reexecutions)
-    return reply
+        return execute
+
+    executes = [executor(workers, used) for workers, used in zip(counts, stats)]
+    replies = bench_io.interleaved(request, state.copy, executes, lambda post, outcome: probe(post, request, outcome))
+    for reply, workers, used in zip(replies, counts, stats):
+        reply.update(workers=workers, path=used.path, reexecutions=used.reexecutions)
+    if "interleave" in request:
+        return {"interleaved": replies}
+    return replies[0]
 
 
 def run(request: dict[str, Any]) -> dict[str, Any]:
