@@ -156,6 +156,9 @@ def spread_over(workers: int) -> Spread:
 
 def _spread(workers: int, job: PartJob, most: int) -> None:
     parts = max(1, min(workers, most))
+    if parts == 1:  # no hand-off: an empty batch alone costs more than an empty block's whole run
+        job(0, 1)
+        return
     batch = run_jobs([partial(job, part, parts) for part in range(1, parts)])
     try:
         job(0, parts)

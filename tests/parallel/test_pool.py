@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+from parallel import pool as pool_module
 from parallel.pool import WorkerPool
 
 pytestmark = pytest.mark.pure
@@ -62,6 +63,14 @@ def test_errors_are_collected_and_the_thread_survives() -> None:
 
 def test_an_empty_batch_is_done_at_once() -> None:
     assert WorkerPool().run([]).wait(0)
+
+
+def test_a_spread_of_one_part_stays_on_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A one-part spread hands nothing over (an empty batch cost ~4 us, an empty block's run)."""
+    monkeypatch.setattr(pool_module, "run_jobs", lambda jobs: pytest.fail("a one-part spread used the pool"))
+    seen: list[tuple[threading.Thread, int, int]] = []
+    pool_module.spread_over(4)(lambda part, parts: seen.append((threading.current_thread(), part, parts)), 1)
+    assert seen == [(threading.current_thread(), 0, 1)]
 
 
 PINNABLE = hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) > 1
