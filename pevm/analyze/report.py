@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 from typing import Any, Final, TextIO
 
+from parallel.executor import BLOCK_STM, SEQUENTIAL, TRANSFER_GROUPS
 from pevm.analyze.chart import draw
 from pevm.analyze.svgchart import write_svg
 from pevm.errors import UserError
@@ -29,7 +30,7 @@ class BlockAnalysis:
         self.edges = edges
         self.critical_share = critical_share  # critical path / total transaction cost
         self.ideal = ideal
-        self.falls_back = False  # parallel.executor would run it sequentially
+        self.path = BLOCK_STM  # how parallel.executor would run it with the most workers asked for
         self.sequential_seconds = 0.0  # the baseline every speedup divides (commands.analyze)
         self.predicted: dict[int, float] = {}  # workers -> speedup
         self.predicted_seconds: dict[int, float] = {}
@@ -40,6 +41,11 @@ class BlockAnalysis:
         self.published: float | None = None  # RISE pevm's speedup for this block
         self.costs: dict[str, float] = {}  # where the time goes (seconds), from the profile
         self.contention: dict[int, float] = {}  # threads -> measured side-by-side slowdown
+
+    @property
+    def falls_back(self) -> bool:
+        """parallel.executor would run the block sequentially."""
+        return self.path == SEQUENTIAL
 
     def executor_speedup(self, workers: int) -> float:
         """The predicted speedup of parallel.executor, which runs small blocks sequentially."""
@@ -68,6 +74,7 @@ class BlockAnalysis:
             | ({"sequential": round(self.measured_sequential_seconds, 6)} if self.measured_sequential_seconds else {}),
             "simulated_reexecutions": {str(n): value for n, value in self.reexecutions.items()},
             "executor_runs_sequentially": self.falls_back,
+            "executor_path": self.path,
             "published_speedup": self.published,
             "profile_seconds": {name: round(value, 6) for name, value in self.costs.items()},
             "replay_contention": {str(n): round(value, 3) for n, value in self.contention.items()},
@@ -100,7 +107,7 @@ class Table:
         print("-" * len(head), file=out, flush=True)
 
     def row(self, analysis: BlockAnalysis) -> None:
-        name = analysis.name + ("*" if analysis.falls_back else "")
+        name = analysis.name + {SEQUENTIAL: "*", TRANSFER_GROUPS: "+"}.get(analysis.path, "")
         line = (f"{name:<16}{analysis.txs:>6}{analysis.gas / 1e6:>7.1f}{analysis.edges:>7}"
                 f"{analysis.critical_share * 100:>6.1f}{analysis.ideal:>7.2f} |")  # fmt: skip
         line += "".join(f"{analysis.predicted[n]:>7.2f}" for n in self.workers) + " |"
@@ -116,7 +123,10 @@ class Table:
         out = self.out
         if any(a.falls_back for a in analyses):
             print(f"* parallel.executor runs this block sequentially with {max(self.workers)} workers (its rule: too few "
-                  "transactions or too little gas, a nonce chain, or mostly plain transfers on a few workers)", file=out)
+                  "transactions or too little gas, or a nonce chain)", file=out)
+        if any(a.path == TRANSFER_GROUPS for a in analyses):
+            print(f"+ parallel.executor runs this block as transfer groups with {max(self.workers)} workers (mostly plain "
+                  "transfers); the predicted and measured columns are Block-STM's", file=out)  # fmt: skip
         for n in self.measured:
             errors = [e for a in analyses if (e := a.error(n)) is not None]
             if errors:

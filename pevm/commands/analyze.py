@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from parallel.executor import SEQUENTIAL, choose_path
+from parallel.executor import choose_path
 from pevm.analyze.dag import build_dag
 from pevm.analyze.measure import Measurer, observe
 from pevm.analyze.report import BlockAnalysis, Table, check_plot_support, load_published, plot, write_json
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         path = dag.critical_path(costs)
         analysis = BlockAnalysis(target.name, len(target.block.transactions), profile.gas, dag.edges, path / total if total else 0.0,
                                  dag.ideal_speedup(costs))  # fmt: skip
-        analysis.falls_back = choose_path(target.block.transactions, max(workers), target.state) == SEQUENTIAL
+        analysis.path = choose_path(target.block.transactions, max(workers), target.state)
         baseline = sequential_baseline(profile.sequential_seconds, measurer)
         analysis.sequential_seconds = baseline
         analysis.published = published.get(target.name)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
 
+from parallel.executor import BLOCK_STM, SEQUENTIAL, TRANSFER_GROUPS
+from pevm.analyze.report import BlockAnalysis, Table
 from pevm.cli import build_parser
 from pevm.errors import UserError
 
@@ -78,3 +81,24 @@ def test_small_run_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str
                 assert speedup == pytest.approx(baseline / record[f"{kind}_seconds"][n], rel=0.02)
     assert records[0]["dag_edges"] == 5 and records[1]["dag_edges"] == 0
 
+
+
+@pytest.mark.pure
+def test_the_executors_other_paths_are_marked() -> None:
+    """Predictions model Block-STM; a block the executor runs another way says so."""
+    out = io.StringIO()
+    table = Table([1, 2], [], out)
+    analyses = []
+    for name, path in (("chained", SEQUENTIAL), ("transfers", TRANSFER_GROUPS), ("contracts", BLOCK_STM)):
+        analysis = BlockAnalysis(name, 500, 10_500_000, 0, 0.01, 1.9)
+        analysis.path = path
+        analysis.predicted = {1: 0.9, 2: 1.6}
+        table.row(analysis)
+        analyses.append(analysis)
+    table.summary(analyses)
+    lines = out.getvalue().splitlines()
+    assert any(line.startswith("chained* ") for line in lines) and any(line.startswith("transfers+ ") for line in lines)
+    assert any(line.startswith("contracts ") for line in lines)
+    assert "as transfer groups with 2 workers" in out.getvalue()
+    assert [analysis.as_json()["executor_path"] for analysis in analyses] == [SEQUENTIAL, TRANSFER_GROUPS, BLOCK_STM]
+    assert analyses[0].executor_speedup(2) == 1.0 and analyses[1].executor_speedup(2) == 1.6
