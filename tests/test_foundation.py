@@ -145,6 +145,18 @@ def test_cli_user_errors_are_one_line() -> None:
     assert "Traceback" not in missing.stderr
 
 
+@pytest.mark.pure
+def test_demo_runs_the_bundled_block_both_ways() -> None:
+    demo = _pevm("demo", "--repeat", "2", "--workers", "2")
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    for check in ("gasUsed", "logsBloom", "receiptsRoot"):
+        assert f"{check:<13} passed" in demo.stdout
+    assert "; 2 workers," in demo.stdout and "execution alone" in demo.stdout and "results identical" in demo.stdout
+    for flag in ("--repeat", "--workers"):
+        bad = _pevm("demo", flag, "0")
+        assert bad.returncode == 2 and f"{flag} must be at least 1" in bad.stderr and "Traceback" not in bad.stderr
+
+
 def test_compiled_interpreter_under_concurrent_threads() -> None:
     """Four threads each execute their own copy of a workload at the same time; every result
     equals the single-threaded one (no compiled object is shared mutably)."""
