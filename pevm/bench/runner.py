@@ -140,8 +140,10 @@ class Runner:
         start = time.perf_counter()
         reply = call_driver(engine, path, self.timeout)[0]
         path.unlink()
-        shared = {key: value for key, value in reply.items() if key != "interleaved"}
-        replies = [dict(shared, **each) for each in reply["interleaved"]] if "interleaved" in reply else [reply]
+        replies = [reply] * len(rows)  # a failed driver replies once, an error for every row
+        if "interleaved" in reply:
+            shared = {key: value for key, value in reply.items() if key != "interleaved"}
+            replies = [dict(shared, **each) for each in reply["interleaved"]]
         for row, each in zip(rows, replies):
             self._record(engine, row, each)
             self.say(f"  {row.workload} {row.mode:<3} {engine.name:<9} x{row.workers}: "

@@ -4,9 +4,10 @@ A speedup is the 1-worker (sequential path) time over the N-worker time of the s
 in the same run, both the best of as many runs taken in turns in one process (a best of more
 runs is lower on a noisy machine, so unequal counts would bias the ratio). Two ceilings bound
 it. The machine's: how much N copies of a CPU-bound loop, each in its own process, gain over
-one copy (no shared interpreter, locks or objects). The workload's (`Row.ceiling`): the same for N copies of the workload's own sequential run, which
-also pays for what the copies contend for besides the cores (caches, memory bandwidth). On a
-shared or SMT virtual machine both are well below N, and no executor can beat them.
+one copy (no shared interpreter, locks or objects). The workload's (`Row.ceiling`): the same
+for N copies of the workload's own sequential run, which also pays for what the copies contend
+for besides the cores (caches, memory bandwidth). On a shared or SMT virtual machine both are
+well below N, and no executor can beat them.
 """
 
 from __future__ import annotations

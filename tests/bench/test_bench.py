@@ -181,6 +181,10 @@ def test_interleaved_replies_fill_one_row_per_worker_count(monkeypatch: pytest.M
     assert sent[0]["interleave"] == [1, 2]
     assert [row.seconds for row in rows] == [2.0, 1.0] and rows[1].reexecutions == 3 and rows[1].parallel
     assert all(each["header_gas"] == 5 for each in replies)
+    reply = {"error": "RuntimeError: runs disagree"}
+    failed = [runner.Row("W4", "tx", "pevm", 1), runner.Row("W4", "tx", "pevm", 2)]
+    runner.Runner([], workloads.QUICK, 1, 1.0, 1.0).measure(engine, {}, failed)
+    assert all(not row.agrees and "disagree" in row.note for row in failed)  # every row, not just the first
 
 
 @pytest.mark.pure
