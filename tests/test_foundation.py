@@ -4,6 +4,7 @@ concurrent threads."""
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import pkgutil
 import subprocess
@@ -155,6 +156,21 @@ def test_demo_runs_the_bundled_block_both_ways() -> None:
     for flag in ("--repeat", "--workers"):
         bad = _pevm("demo", flag, "0")
         assert bad.returncode == 2 and f"{flag} must be at least 1" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.pure
+def test_run_block_compare_reports_the_issue_fields(tmp_path: Path) -> None:
+    block = Path(REPO_ROOT) / "pevm" / "data" / "4864590.json.gz"
+    out = tmp_path / "summary.json"
+    done = _pevm("run-block", str(block), "--workers", "2", "--compare", "--repeat", "2", "--json", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = json.loads(out.read_text())
+    assert summary["workers"] == 2 and summary["identical"] is True and summary["verified"] is True
+    for key in ("reexecutions", "sequential_seconds", "speedup", "path"):
+        assert key in summary
+    assert summary["speedup"] == pytest.approx(summary["sequential_seconds"] / summary["seconds"], rel=0.01)
+    bad = _pevm("run-block", str(block), "--repeat", "0")
+    assert bad.returncode == 2 and "--repeat must be at least 1" in bad.stderr
 
 
 def test_compiled_interpreter_under_concurrent_threads() -> None:
