@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     used = stats["run"]
     verdict = checks(block_file, result)
     verified = all(value is not False for value in verdict.values())
-    gas = result.gas_used
+    gas = int(result.gas_used)  # an i64 in the compiled result type
     summary: dict[str, object] = {
         "block": block_file.number,
         "fork": block_file.rules.name,
