@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 import io
 import json
 from pathlib import Path
@@ -37,6 +39,14 @@ def test_bad_measure_list() -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="no such file"):
         run([str(tmp_path / "missing.json.gz")])
+
+
+@pytest.mark.pure
+def test_cut_gzip_file_is_a_user_error(tmp_path: Path) -> None:
+    cut = tmp_path / "cut.json.gz"
+    cut.write_bytes(gzip.compress(b'{"block": {}, "pre_state": {}}')[:20])  # the stream ends early: EOFError
+    with pytest.raises(UserError, match="cut.json.gz: not a JSON block file"):
+        run([str(cut)])
 
 
 @pytest.mark.pure
