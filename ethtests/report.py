@@ -2,6 +2,8 @@
 it is a terminal, one `FAIL <id>: <reason>` line per failure, the final line
 `N passed, M failed, K skipped`, and the `--json OUT` summary
 `{"passed": N, "failed": M, "skipped": K, "failures": [{"id": ..., "reason": ...}]}`.
+A run that found no test case at all is an error, not a pass: a mistyped path, or a `-k` or
+`--fork` that matches nothing, must not read as green (pytest exits non-zero then, too).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ BAR_WIDTH = 30
 
 
 class ReportError(Exception):
-    """The summary could not be written (e.g. `--json` names a missing folder)."""
+    """The run cannot be reported: the summary could not be written (e.g. `--json` names a
+    missing folder), or there was no test case to report."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,8 @@ class Reporter:
         }
 
     def finish(self, json_path: Path | None) -> int:
-        """Print the final line (and write `json_path`); the exit code is 0 only when nothing failed."""
+        """Print the final line (and write `json_path`); the exit code is 0 only when nothing failed.
+        Raises ReportError when no case ran at all."""
         self._clear_progress()
         if self.durations > 0:
             slowest = sorted(self.file_seconds, reverse=True)[: self.durations]
@@ -98,4 +102,6 @@ class Reporter:
                 json_path.write_text(json.dumps(self.summary(), indent=2) + "\n")
             except OSError as error:
                 raise ReportError(f"{json_path}: cannot write the JSON summary ({error.strerror})") from None
+        if self.passed + self.failed + self.skipped == 0:
+            raise ReportError("no test cases ran: the paths hold no fixtures, or the filters (-k, --fork) match none")
         return 0 if self.failed == 0 else 1

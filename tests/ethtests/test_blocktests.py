@@ -195,3 +195,6 @@ def test_cli_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture
     broken.write_text(json.dumps({"t": {"network": "Cancun"}}))
     assert main(["blocktest", str(broken)]) == 2
     assert capsys.readouterr().err.strip() == f"pevm: error: {broken}: t: missing field 'postState'"
+    (tmp_path / "empty").mkdir()
+    assert main(["blocktest", str(tmp_path / "empty")]) == 2
+    assert "no test cases ran" in capsys.readouterr().err

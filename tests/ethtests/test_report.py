@@ -70,3 +70,12 @@ def test_an_unwritable_json_path_is_a_report_error(tmp_path: Path) -> None:
     reporter, _, _ = make_reporter()
     with pytest.raises(ReportError, match="missing/out.json: cannot write the JSON summary"):
         reporter.finish(tmp_path / "missing" / "out.json")
+
+
+def test_a_run_without_cases_is_an_error(tmp_path: Path) -> None:
+    reporter, out, _ = make_reporter()
+    reporter.add_file([], Path("empty.json"), 0.0)
+    with pytest.raises(ReportError, match="no test cases ran"):
+        reporter.finish(tmp_path / "out.json")
+    assert out.getvalue() == "0 passed, 0 failed, 0 skipped\n"
+    assert json.loads((tmp_path / "out.json").read_text())["passed"] == 0
