@@ -9,15 +9,26 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 from pathlib import Path
 
 from pevm.errors import UserError
 
 
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (seconds > 0 and math.isfinite(seconds)):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return seconds
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--oracle", choices=("parallel", "eels"), default="parallel", help="what to compare (default: parallel)")
-    parser.add_argument("--seconds", type=float, default=60.0, help="campaign length (default: 60)")
+    parser.add_argument("--seconds", type=_seconds, default=60.0, help="campaign length (default: 60)")
     parser.add_argument("--seed", type=int, default=None, help="seed (default: random, printed)")
     parser.add_argument("--out", type=Path, default=Path("fuzz-out"), help="where reproducers go (default: fuzz-out)")
     parser.add_argument("--replay", type=Path, nargs="+", metavar="FILE", help="run reproducers instead of a campaign")
@@ -39,22 +50,31 @@ def run(args: argparse.Namespace) -> int:
 
 
 def replay(paths: list[Path]) -> int:
+    """Run each reproducer: a parallel block, or a state test (the EELS oracle's)."""
+    from ethtests import statetest
+    from ethtests.fixtures import FixtureError
+    from ethtests.report import FAILED, SKIPPED
     from pevm.fuzz.case import FORK
-    from pevm.fuzz.reproducers import BLOCK_KIND, replay_block
+    from pevm.fuzz.reproducers import BLOCK_KIND, ReproducerError, replay_block
 
     failed = 0
     for path in paths:
         try:
             data = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError) as error:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             raise UserError(f"{path}: {error}") from None
-        if data.get("kind") == BLOCK_KIND:
-            diff = replay_block(path)
-        else:
-            from ethtests import statetest
-
-            results = statetest.run_file(path, FORK, None)
-            diff = "; ".join(r.reason for r in results if r.reason) or None
+        if not isinstance(data, dict):
+            raise UserError(f"{path}: not a reproducer (expected a JSON object)")
+        try:
+            if data.get("kind") == BLOCK_KIND:
+                diff = replay_block(path)
+            else:
+                results = [r for r in statetest.run_file(path, FORK, None) if r.status != SKIPPED]
+                if not results:
+                    raise UserError(f"{path}: not a reproducer (no {FORK} state test case in it)")
+                diff = "; ".join(r.reason for r in results if r.status == FAILED) or None
+        except (ReproducerError, FixtureError) as error:
+            raise UserError(str(error)) from None
         print(f"{path}: {'diverges: ' + diff if diff else 'agrees'}")
         failed += diff is not None
     return 1 if failed else 0

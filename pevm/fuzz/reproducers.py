@@ -87,10 +87,25 @@ def write_block(workload: workloads.Workload, workers: int, diff: str, out: Path
     return path
 
 
+class ReproducerError(ValueError):
+    """A file that is not a well-formed reproducer."""
+
+
 def load_block(path: Path) -> tuple[workloads.Workload, int]:
-    data = json.loads(path.read_text())
-    if data.get("kind") != BLOCK_KIND:
-        raise ValueError(f"{path}: not a parallel-block reproducer")
+    """A parallel-block reproducer's workload and worker count; ReproducerError if malformed."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ReproducerError(f"{path}: cannot read a reproducer ({error})") from None
+    if not isinstance(data, dict) or data.get("kind") != BLOCK_KIND:
+        raise ReproducerError(f"{path}: not a parallel-block reproducer")
+    try:
+        return _parse_block(path, data)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ReproducerError(f"{path}: malformed parallel-block reproducer ({type(error).__name__}: {error})") from None
+
+
+def _parse_block(path: Path, data: dict[str, Any]) -> tuple[workloads.Workload, int]:
     state = PlainState()
     for address, account in data["pre"].items():
         state.set_account(int(address, 16), int(account["balance"], 16), int(account["nonce"], 16),

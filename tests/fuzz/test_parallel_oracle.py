@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pevm import workloads
+from pevm.cli import main
 from pevm.fuzz.campaign import Campaign
 from pevm.fuzz.oracles import WORKERS, check_parallel
 from pevm.fuzz.reproducers import load_block, replay_block, write_block
@@ -44,3 +45,29 @@ def test_short_campaign_reports_progress(tmp_path: Path) -> None:
     assert campaign.run() == 0
     assert campaign.cases > 0
     assert "0 divergences" in "".join(lines) and "cases/s" in "".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"[]", "not a reproducer (expected a JSON object)"),
+        (b"{}", "not a reproducer (no Cancun state test case in it)"),  # never "agrees"
+        (b"\xff\xfe", "can't decode"),
+        (b'{"kind": "pevm-fuzz-parallel-block", "pre": {}}', "malformed parallel-block reproducer (KeyError"),
+        (b'{"t": {"env": 1}}', "t: missing field"),
+    ],
+)
+def test_replaying_a_bad_file_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes,
+                                                  message: str) -> None:  # fmt: skip
+    path = tmp_path / "case.json"
+    path.write_bytes(content)
+    assert main(["fuzz", "--replay", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pevm: error: ") and message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("seconds", ["0", "-5", "nan", "inf", "soon"])
+def test_campaign_length_must_be_positive(seconds: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["fuzz", f"--seconds={seconds}"])
+    assert exit_.value.code == 2 and "--seconds" in capsys.readouterr().err
