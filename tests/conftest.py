@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import os
+import sysconfig
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# ckzg has no free-threading support: loading it (the point-evaluation precompile) turns the GIL
+# on for the rest of the process unless PYTHON_GIL=0, which the pevm entry points set. The xdist
+# workers, started after this file is read, and every subprocess a test starts inherit it, so the
+# threaded tests run without the GIL whatever ran before them in the same worker.
+if sysconfig.get_config_var("Py_GIL_DISABLED") == 1:
+    os.environ.setdefault("PYTHON_GIL", "0")
 
 
 def shared_path() -> Path:

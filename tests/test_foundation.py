@@ -80,12 +80,13 @@ print("gil", sys._is_gil_enabled())
 
 @pytest.mark.skipif(not FREE_THREADED, reason="the GIL can only be off on a free-threaded build")
 def test_gil_stays_off_after_every_precompile_ran() -> None:
-    """ckzg re-enables the GIL unless it is forced off, as the pevm entry points do."""
+    """ckzg re-enables the GIL unless it is forced off, as the pevm entry points do. In a fresh
+    process: this one's GIL depends on what earlier tests loaded (conftest forces it off for the
+    xdist workers, but a run without xdist starts before conftest is read)."""
     environment = dict(os.environ, PYTHON_GIL="0")
     result = subprocess.run([sys.executable, "-c", RUN_PRECOMPILES], env=environment,
                             capture_output=True, text=True, timeout=300)  # fmt: skip
     assert result.stdout.strip() == "gil False", result.stdout + result.stderr
-    assert not sys._is_gil_enabled()
 
 
 @pytest.mark.skipif(PURE, reason="pure-Python run: the source tree shadows the compiled modules")
