@@ -172,6 +172,8 @@ def test_run_block_compare_reports_the_issue_fields(tmp_path: Path) -> None:
     assert summary["speedup"] == pytest.approx(summary["sequential_seconds"] / summary["seconds"], rel=0.01)
     bad = _pevm("run-block", str(block), "--repeat", "0")
     assert bad.returncode == 2 and "--repeat must be at least 1" in bad.stderr
+    nowhere = _pevm("run-block", str(block), "--json", str(tmp_path / "missing" / "out.json"))
+    assert nowhere.returncode == 2 and "directory" in nowhere.stderr and "Traceback" not in nowhere.stderr
 
 
 def test_compiled_interpreter_under_concurrent_threads() -> None:

@@ -21,7 +21,7 @@ from pevm.analyze.measure import Measurer, observe
 from pevm.analyze.report import BlockAnalysis, Table, check_plot_support, load_published, plot, write_json
 from pevm.analyze.simulate import calibrate, simulate
 from pevm.analyze.targets import WORKLOAD_PREFIX, expand, load_target, shared_dir
-from pevm.errors import UserError
+from pevm.errors import UserError, check_output
 
 DEFAULT_WORKERS = "1,2,4,8,16,32"
 DEFAULT_MEASURED = "1,2"
@@ -78,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
     measured = [] if args.no_measure else parse_workers(args.measure, "--measure")
     if args.rounds < 1:
         raise UserError("--rounds must be at least 1")
+    check_output(args.json, "--json")
+    check_output(args.plot, "--plot")
     if args.plot is not None:
         check_plot_support(args.plot)
     specs = expand(args.files)

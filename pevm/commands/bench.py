@@ -19,7 +19,7 @@ from pevm.bench.engines import PEERS, peer_engines, pevm_engines, source_root
 from pevm.bench.runner import Row, Runner, table
 from pevm.bench.speedup import block_lines, machine_ceiling, speedup_lines
 from pevm.bench.workloads import FULL, QUICK, SPECS, shared_dir
-from pevm.errors import UserError
+from pevm.errors import UserError, check_output
 
 WORKLOADS = [spec.name for spec in SPECS] + ["mainnet"]
 
@@ -39,8 +39,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--repeats must be at least 1")
     if args.workers < 1:
         raise UserError("--workers must be at least 1")
-    if args.json is not None and not args.json.parent.is_dir():
-        raise UserError(f"--json: directory {args.json.parent} does not exist")
+    check_output(args.json, "--json")
     contracts = shared_dir() / "contracts"
     if not (contracts / "erc20" / "ERC20Token.hex").is_file():
         raise UserError(f"benchmark contracts not found in {contracts} (set PEVM_SHARED)")

@@ -15,7 +15,7 @@ from pathlib import Path
 from ethtests import blocktest
 from ethtests.fixtures import FixtureError
 from ethtests.report import ReportError
-from pevm.errors import UserError
+from pevm.errors import UserError, check_output
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UserError(f"-j must be at least 1, got {args.jobs}")
+    check_output(args.json, "--json")
     try:
         return blocktest.run_paths(args.paths, args.pattern, args.jobs, args.json)
     except (FixtureError, ReportError) as error:

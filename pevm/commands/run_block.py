@@ -24,7 +24,7 @@ from parallel.executor import ParallelStats, default_workers, execute_block as e
 from parallel.senders import recover_senders
 from pevm.blockfile import BlockFile, BlockFileError, load_block_file
 from pevm.compare import difference
-from pevm.errors import UserError
+from pevm.errors import UserError, check_output
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -103,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--workers must be at least 1")
     if args.repeat < 1:
         raise UserError("--repeat must be at least 1")
+    check_output(args.json, "--json")
     try:
         block_file = load_block_file(args.file)
     except BlockFileError as error:

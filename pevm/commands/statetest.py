@@ -16,7 +16,7 @@ from ethtests import statetest
 from ethtests.fixtures import FixtureError
 from ethtests.report import ReportError
 from interp.forks import UnknownFork
-from pevm.errors import UserError
+from pevm.errors import UserError, check_output
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,6 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UserError(f"-j must be at least 1, got {args.jobs}")
+    check_output(args.json, "--json")
     try:
         if args.trace:
             from pevm.trace import trace_files

@@ -42,6 +42,15 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.pure
+@pytest.mark.parametrize("flag", ["--json", "--plot"])
+def test_unwritable_outputs_are_refused_before_the_analysis(tmp_path: Path, flag: str) -> None:
+    with pytest.raises(UserError, match=f"{flag} .*missing/out.svg: directory .* does not exist"):
+        run([str(tmp_path / "absent.json.gz"), flag, str(tmp_path / "missing" / "out.svg")])  # the file is never read
+    with pytest.raises(UserError, match=f"{flag} .*: is a directory"):
+        run(["workload:raw:4", flag, str(tmp_path)])
+
+
+@pytest.mark.pure
 def test_cut_gzip_file_is_a_user_error(tmp_path: Path) -> None:
     cut = tmp_path / "cut.json.gz"
     cut.write_bytes(gzip.compress(b'{"block": {}, "pre_state": {}}')[:20])  # the stream ends early: EOFError
