@@ -183,6 +183,17 @@ def load_block_file(path: Path | str) -> BlockFile:
         raise BlockFileError(f"{path}: not a JSON block file ({error})") from None
     if not isinstance(data, dict) or "block" not in data or "pre_state" not in data:
         raise BlockFileError(f"{path}: expected an object with 'block' and 'pre_state'")
+    try:
+        return _parse_block_file(path, data)
+    except BlockFileError as error:
+        raise BlockFileError(f"{path}: {error}") from None
+    except KeyError as missing:
+        raise BlockFileError(f"{path}: missing field {missing}") from None
+    except (AttributeError, TypeError, ValueError) as error:  # a list or null where an object belongs
+        raise BlockFileError(f"{path}: malformed block file ({type(error).__name__}: {error})") from None
+
+
+def _parse_block_file(path: Path, data: dict[str, Any]) -> BlockFile:
     block_data = data["block"]
     header = parse_header(block_data)
     fork_rules = rules(mainnet_fork(header.number, header.timestamp))
