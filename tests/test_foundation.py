@@ -87,6 +87,8 @@ def test_gil_stays_off_after_every_precompile_ran() -> None:
     result = subprocess.run([sys.executable, "-c", RUN_PRECOMPILES], env=environment,
                             capture_output=True, text=True, timeout=300)  # fmt: skip
     assert result.stdout.strip() == "gil False", result.stdout + result.stderr
+    if "PYTEST_XDIST_WORKER" in os.environ and os.environ.get("PYTHON_GIL") == "0":
+        assert not sys._is_gil_enabled()  # so the threaded tests in this worker ran without it
 
 
 @pytest.mark.skipif(PURE, reason="pure-Python run: the source tree shadows the compiled modules")
