@@ -1,7 +1,7 @@
 """Multi-version memory: for every location, the value each transaction last wrote there.
 
 A read by transaction `tx` returns the write of the highest transaction below `tx` (or
-NOT_FOUND, meaning the block's base state) and raises `Blocked` when that write is an ESTIMATE
+None, meaning the block's base state) and raises `Blocked` when that write is an ESTIMATE
 left by an aborted incarnation. Balance writes may be lazy `BalanceDelta`s: a balance read folds
 the deltas below it down to the nearest absolute value. Deltas are kept apart from absolute
 values, in a per-location dict updated in place under the lock: the beneficiary receives one
@@ -78,17 +78,7 @@ class Snapshot:
         self.lowest: Final = lowest
 
 
-NEVER_WRITTEN: Final = 1 << 62  # above every transaction index
 VALID: Final = -2  # validate_read_set: every read still sees what it saw
-EMPTY: Final = Snapshot((), (), NEVER_WRITTEN)
-
-
-@final
-class NotFound:
-    """A read below every writer: the base state answers."""
-
-
-NOT_FOUND: Final = NotFound()
 
 
 def below(writers: tuple[int, ...], tx: int) -> int:
@@ -104,8 +94,26 @@ def below(writers: tuple[int, ...], tx: int) -> int:
     return low
 
 
-def value_at(snapshot: Snapshot, position: int) -> object:
+# A location no transaction wrote has no snapshot: `cells.get` returns None. (A shared
+# placeholder snapshot would cost every worker an atomic reference count change on one object
+# per read: objects made by another thread are counted atomically under free-threading.)
+
+
+def position_in(snapshot: Snapshot | None, tx: int) -> int:
+    """`below` for a location that may never have been written."""
+    return 0 if snapshot is None else below(snapshot.writers, tx)
+
+
+def writer_at(snapshot: Snapshot | None, position: int) -> int:
+    """The writer before `position` (see `below`), or -1 when there is none."""
+    if snapshot is None or position == 0:
+        return -1
+    return snapshot.writers[position - 1]
+
+
+def value_at(snapshot: Snapshot | None, position: int) -> object:
     """The value written by writers[position - 1]; Blocked when it is an ESTIMATE."""
+    assert snapshot is not None and position > 0
     value = snapshot.values[position - 1]
     if value is ESTIMATE:
         raise Blocked(snapshot.writers[position - 1])
@@ -166,7 +174,9 @@ class MvMemory:
             )
 
     def _remove(self, shard: int, loc: int, tx: int) -> None:
-        snapshot = self.cells.get(loc, EMPTY)
+        snapshot = self.cells.get(loc)
+        if snapshot is None:
+            return
         writers, values = snapshot.writers, snapshot.values
         position = below(writers, tx)
         if position < len(writers) and writers[position] == tx:
@@ -254,12 +264,12 @@ class MvMemory:
                     self._put(shard, loc, tx, ESTIMATE)
 
     # --- reading (no lock: snapshots are immutable) -------------------------------------------
-    def read(self, loc: int, tx: int) -> object:
-        """The value of a nonce, code or exists location as `tx` sees it, or NOT_FOUND."""
-        snapshot = self.cells.get(loc, EMPTY)
-        position = below(snapshot.writers, tx)
+    def read(self, loc: int, tx: int) -> object | None:
+        """The value of a nonce, code or exists location as `tx` sees it, or None (the base's)."""
+        snapshot = self.cells.get(loc)
+        position = position_in(snapshot, tx)
         if position == 0:
-            return NOT_FOUND
+            return None
         return value_at(snapshot, position)
 
     def read_balance(self, address: int, tx: int) -> int:
@@ -268,9 +278,9 @@ class MvMemory:
 
     def read_balance_at(self, loc: int, address: int, tx: int) -> int:
         """`read_balance` of the balance location `loc` of `address`."""
-        snapshot = self.cells.get(loc, EMPTY)
-        position = below(snapshot.writers, tx)
-        writer = snapshot.writers[position - 1] if position > 0 else -1
+        snapshot = self.cells.get(loc)
+        position = position_in(snapshot, tx)
+        writer = writer_at(snapshot, position)
         base = value_at(snapshot, position) if position > 0 else self.base.balance(address)
         assert isinstance(base, int)
         if loc not in self.deltas:
@@ -292,13 +302,13 @@ class MvMemory:
     def read_storage_at(self, loc: int, address: int, slot: int, tx: int) -> int:
         """`read_storage` of the slot at `loc`; a `slot` of -1 is split out of `loc` only if the
         base state has to answer (a 419-bit location costs boxed arithmetic to build or split)."""
-        snapshot = self.cells.get(loc, EMPTY)
-        position = below(snapshot.writers, tx)
-        slot_writer = snapshot.writers[position - 1] if position > 0 else -1
+        snapshot = self.cells.get(loc)
+        position = position_in(snapshot, tx)
+        slot_writer = writer_at(snapshot, position)
         if address in self.wiped:
-            wipes = self.cells.get(account_loc(STORAGE_GEN, address), EMPTY)
-            wipe_position = below(wipes.writers, tx)
-            wiper = wipes.writers[wipe_position - 1] if wipe_position > 0 else -1
+            wipes = self.cells.get(account_loc(STORAGE_GEN, address))
+            wipe_position = position_in(wipes, tx)
+            wiper = writer_at(wipes, wipe_position)
             if wiper > slot_writer:
                 value_at(wipes, wipe_position)  # raises Blocked on an ESTIMATE
                 return 0
@@ -310,18 +320,17 @@ class MvMemory:
 
     def has_storage(self, address: int, tx: int) -> bool:
         """EIP-7610: any non-zero slot as `tx` sees the account."""
-        wipes = self.cells.get(account_loc(STORAGE_GEN, address), EMPTY)
-        wipe_position = below(wipes.writers, tx)
-        wiper = -1
-        if wipe_position > 0:
+        wipes = self.cells.get(account_loc(STORAGE_GEN, address))
+        wipe_position = position_in(wipes, tx)
+        wiper = writer_at(wipes, wipe_position)
+        if wiper >= 0:
             value_at(wipes, wipe_position)
-            wiper = wipes.writers[wipe_position - 1]
         with self.locks[address % SHARDS]:
             slots = list(self.written_slots.get(address, ()))
         for loc in slots:
-            snapshot = self.cells.get(loc, EMPTY)
-            position = below(snapshot.writers, tx)
-            if position > 0 and snapshot.writers[position - 1] > wiper and value_at(snapshot, position) != 0:
+            snapshot = self.cells.get(loc)
+            position = position_in(snapshot, tx)
+            if writer_at(snapshot, position) > wiper and value_at(snapshot, position) != 0:
                 return True
         if wiper >= 0:
             return False
@@ -330,20 +339,18 @@ class MvMemory:
     def exists(self, address: int, tx: int) -> bool:
         """Whether the account is in the state as `tx` sees it: as PlainState.apply would have it,
         the last EXISTS write (or the base), unless a later write to one of its fields created it."""
-        snapshot = self.cells.get(account_loc(EXISTS, address), EMPTY)
-        position = below(snapshot.writers, tx)
-        if position > 0:
-            writer = snapshot.writers[position - 1]
+        snapshot = self.cells.get(account_loc(EXISTS, address))
+        position = position_in(snapshot, tx)
+        writer = writer_at(snapshot, position)
+        if writer >= 0:
             if value_at(snapshot, position) is True:
                 return True
-        else:
-            writer = -1
-            if self.base.exists(address):
-                return True
+        elif self.base.exists(address):
+            return True
         for kind in (BALANCE, NONCE, CODE):
-            field = self.cells.get(account_loc(kind, address), EMPTY)
-            field_position = below(field.writers, tx)
-            if field_position > 0 and field.writers[field_position - 1] > writer:
+            field = self.cells.get(account_loc(kind, address))
+            field_position = position_in(field, tx)
+            if writer_at(field, field_position) > writer:
                 value_at(field, field_position)
                 return True
         loc = account_loc(BALANCE, address)
@@ -368,7 +375,7 @@ class MvMemory:
         if kind == EXISTS:
             return self.exists(address, tx)
         value = self.read(loc, tx)
-        if value is not NOT_FOUND:
+        if value is not None:
             return value
         if kind == NONCE:
             return self.base.nonce(address)
@@ -379,7 +386,10 @@ class MvMemory:
         """No transaction below `tx` ever wrote anything a read of `loc` (of `kind`) depends on,
         so `tx` read the base state then and reads it now (EXISTS, which depends on several
         fields, never is untouched). `tx`'s own writes do not count: its reads resolve below it."""
-        if kind == EXISTS or kind == STORAGE_GEN or self.cells.get(loc, EMPTY).lowest < tx:
+        if kind == EXISTS or kind == STORAGE_GEN:
+            return False
+        snapshot = self.cells.get(loc)
+        if snapshot is not None and snapshot.lowest < tx:
             return False
         if kind == BALANCE:
             return loc not in self.deltas
@@ -397,9 +407,8 @@ class MvMemory:
                 if self.untouched(loc, kind, tx):
                     continue  # read the base then, reads it now
                 if not same_value(self.resolve(loc, kind, tx), seen):
-                    snapshot = self.cells.get(loc, EMPTY)
-                    position = below(snapshot.writers, tx)
-                    return snapshot.writers[position - 1] if position > 0 else -1
+                    snapshot = self.cells.get(loc)
+                    return writer_at(snapshot, position_in(snapshot, tx))
         except Blocked as blocked:
             return blocked.blocking
         return VALID

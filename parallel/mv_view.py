@@ -14,7 +14,7 @@ from interp.analysis import CodeAnalysis
 from interp.locations import CODE, NONCE, account_loc
 from interp.plain_state import PlainState
 from interp.view import StateView
-from parallel.mv_memory import NOT_FOUND, MvMemory
+from parallel.mv_memory import MvMemory
 
 
 @final
@@ -35,7 +35,7 @@ class MvView(StateView):
 
     def nonce_at(self, address: int, loc: int) -> int:
         value = self.memory.read(loc, self.tx)
-        if value is NOT_FOUND:
+        if value is None:
             return self.base.nonce(address)
         assert isinstance(value, int)
         return value
@@ -45,7 +45,7 @@ class MvView(StateView):
 
     def code_at(self, address: int, loc: int) -> CodeAnalysis:
         value = self.memory.read(loc, self.tx)
-        if value is NOT_FOUND:
+        if value is None:
             return self.base.code(address)
         assert isinstance(value, CodeAnalysis)
         return value

@@ -18,7 +18,7 @@ from interp.locations import (
     storage_loc,
 )
 from interp.plain_state import PlainState
-from parallel.mv_memory import NOT_FOUND, SHARDS, VALID, MvMemory, shard_of
+from parallel.mv_memory import SHARDS, VALID, MvMemory, shard_of
 
 ADDRESS = 0xAB << 152
 
@@ -37,7 +37,7 @@ def test_a_read_sees_the_nearest_lower_write_whatever_order_writers_record_in() 
     for tx in (5, 2, 9, 5, 7):  # first writer, insert before, append, rewrite, insert between
         memory.record(tx, {}, {loc: tx * 100 + (1 if memory.last_writes[tx] else 0)})
     assert memory.cells[loc].writers == (2, 5, 7, 9)
-    assert [memory.read(loc, tx) for tx in (0, 2, 3, 6, 8, 10)] == [NOT_FOUND, NOT_FOUND, 200, 501, 700, 900]
+    assert [memory.read(loc, tx) for tx in (0, 2, 3, 6, 8, 10)] == [None, None, 200, 501, 700, 900]
     memory.record(7, {}, {})  # tx 7's next incarnation writes nothing
     assert memory.read(loc, 8) == 501
 
