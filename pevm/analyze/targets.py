@@ -53,19 +53,32 @@ WORKLOADS: Final[dict[str, Callable[[int], workloads.Workload]]] = {
 }
 
 
-def _workload(spec: str) -> Target:
+def _parse_workload(spec: str) -> tuple[str, int]:
+    """`workload:NAME[:COUNT]` as (NAME, COUNT); UserError on an unknown name or a bad count."""
     name, _, count_text = spec[len(WORKLOAD_PREFIX) :].partition(":")
-    build = WORKLOADS.get(name)
-    if build is None:
+    if name not in WORKLOADS:
         raise UserError(f"{spec}: unknown workload {name!r} (known: {', '.join(sorted(WORKLOADS))})")
-    count = DEFAULT_COUNT
-    if count_text:
-        if not count_text.isdigit() or int(count_text) < 1:
-            raise UserError(f"{spec}: the transaction count must be a positive integer")
-        count = int(count_text)
-    workload = build(count)
+    if not count_text:
+        return name, DEFAULT_COUNT
+    if not count_text.isdigit() or int(count_text) < 1:
+        raise UserError(f"{spec}: the transaction count must be a positive integer")
+    return name, int(count_text)
+
+
+def _workload(spec: str) -> Target:
+    name, count = _parse_workload(spec)
+    workload = WORKLOADS[name](count)
     workload.name = f"{name}-{count}"
     return workload
+
+
+def check_targets(specs: list[str]) -> None:
+    """Refuse a missing file or a malformed workload name before any work (and any output)."""
+    for spec in specs:
+        if spec.startswith(WORKLOAD_PREFIX):
+            _parse_workload(spec)
+        elif not Path(spec).is_file():
+            raise UserError(f"{spec}: no such file")
 
 
 def expand(specs: list[str]) -> list[str]:

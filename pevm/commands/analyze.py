@@ -20,7 +20,7 @@ from pevm.analyze.dag import build_dag
 from pevm.analyze.measure import Measurer, observe
 from pevm.analyze.report import BlockAnalysis, Table, check_plot_support, load_published, plot, write_json
 from pevm.analyze.simulate import calibrate, simulate
-from pevm.analyze.targets import WORKLOAD_PREFIX, expand, load_target, shared_dir
+from pevm.analyze.targets import check_targets, expand, load_target, shared_dir
 from pevm.errors import UserError, check_output
 
 DEFAULT_WORKERS = "1,2,4,8,16,32"
@@ -57,12 +57,6 @@ def parse_workers(text: str, option: str) -> list[int]:
     return sorted(counts)
 
 
-def _check_files(specs: list[str]) -> None:
-    for spec in specs:
-        if not spec.startswith(WORKLOAD_PREFIX) and not Path(spec).is_file():
-            raise UserError(f"{spec}: no such file")
-
-
 def sequential_baseline(profiled: float, measurer: Measurer | None) -> float:
     """The block's sequential time that every speedup divides: the fastest sequential run seen.
 
@@ -83,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     if args.plot is not None:
         check_plot_support(args.plot)
     specs = expand(args.files)
-    _check_files(specs)
+    check_targets(specs)
     published = load_published(shared_dir() / "mainnet" / "pevm-published-speedups.tsv")
     overheads = calibrate()
     print(f"calibration: scheduler call {overheads.lock_seconds * 1e6:.2f} us, executor with 1 thread "

@@ -58,11 +58,12 @@ def test_cut_gzip_file_is_a_user_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.pure
-def test_unknown_workload_and_bad_count() -> None:
+def test_unknown_workload_and_bad_count(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(UserError, match="unknown workload"):
-        run(["workload:nope"])
+        run(["workload:raw:4", "workload:nope"])
     with pytest.raises(UserError, match="positive integer"):
-        run(["workload:raw:0"])
+        run(["workload:raw:4", "workload:raw:0"])
+    assert capsys.readouterr().out == ""  # refused before calibrating, profiling or printing
 
 
 @pytest.mark.pure
