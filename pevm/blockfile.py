@@ -179,6 +179,8 @@ def load_block_file(path: Path | str) -> BlockFile:
             data = json.load(handle)
     except FileNotFoundError:
         raise BlockFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise BlockFileError(f"{path}: a directory; expected one block file (<N>.json.gz)") from None
     except (OSError, EOFError, json.JSONDecodeError, UnicodeDecodeError) as error:  # EOFError: a cut .gz
         raise BlockFileError(f"{path}: not a JSON block file ({error})") from None
     if not isinstance(data, dict) or "block" not in data or "pre_state" not in data:

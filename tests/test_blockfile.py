@@ -55,3 +55,11 @@ def test_malformed_block_files_name_the_file(tmp_path: Path, bundled: dict[str, 
     with pytest.raises(BlockFileError) as raised:
         load_block_file(path)
     assert str(raised.value).startswith(f"{path}: ") and message in str(raised.value)
+
+
+@pytest.mark.pure
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(BlockFileError, match="absent.json.gz: no such file"):
+        load_block_file(tmp_path / "absent.json.gz")
+    with pytest.raises(BlockFileError, match="a directory; expected one block file"):
+        load_block_file(tmp_path)
