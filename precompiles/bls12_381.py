@@ -3,10 +3,10 @@ the pairing check, and the hash-to-curve maps from field elements to G1 and G2.
 
 No library fits the free-threaded build (py-arkworks-bls12381 and blst bindings need a build
 that fails on 3.13t, py_ecc needs a Rust dependency there), so this is typed Python for mypyc
-on the shared tower (`tower`, xi = 1 + u) and point formulas (`jacobian`, `twist`). The pairing
-is the optimal ate pairing over |x| with the M-type twist's lines; x is negative, so the Miller
-value is conjugated. The maps are the simplified SWU map onto an isogenous curve, the 11- or
-3-isogeny, then cofactor clearing (RFC 9380).
+on the shared tower (`tower`, xi = 1 + u) and point formulas (`primitives.jacobian`, `twist`).
+The pairing is the optimal ate pairing over |x| with the M-type twist's lines; x is negative, so
+the Miller value is conjugated. The maps are the simplified SWU map onto an isogenous curve,
+the 11- or 3-isogeny, then cofactor clearing (RFC 9380).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Final
 
 from mypy_extensions import i64
 
-from precompiles import jacobian, twist
+from precompiles import twist
 from precompiles.bls12_381_constants import (
     G1_MSM_DISCOUNT,
     G2_MSM_DISCOUNT,
@@ -39,6 +39,7 @@ from precompiles.errors import PrecompileFailure
 from precompiles.pricing import charge
 from precompiles.tower import FP2_ONE, FP2_ZERO, FP12_ONE, Fp2, Fp12, Tower, hard_part_digits
 from precompiles.twist import AffineG2, JacobianG2
+from primitives import jacobian
 
 P: Final = 0x1A0111EA397FE69A4B1BA7B6434BACD764774B84F38512BF6730D2A0F6B0F6241EABFFFEB153FFFFB9FEFFFFFFFFAAAB
 R: Final = 0x73EDA753299D7D483339D80809A1D80553BDA402FFFE5BFEFFFFFFFF00000001

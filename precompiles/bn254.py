@@ -2,8 +2,8 @@
 (EIP-196, EIP-197; EIP-1108 repriced them in Istanbul).
 
 No free-threading-safe library fits (py_ecc needs a Rust build on 3.13t), so this is typed
-Python for mypyc: G1 in Jacobian coordinates (`jacobian`), the optimal ate pairing over the
-tower with xi = 9 + u (`tower`), a Miller loop over 6x+2 with the D-type twist's lines
+Python for mypyc: G1 in Jacobian coordinates (`primitives.jacobian`), the optimal ate pairing
+over the tower with xi = 9 + u (`tower`), a Miller loop over 6x+2 with the D-type twist's lines
 (`twist`) and the two Frobenius correction steps.
 """
 
@@ -13,11 +13,12 @@ from typing import Final
 
 from mypy_extensions import i64
 
-from precompiles import jacobian, twist
+from precompiles import twist
 from precompiles.errors import PrecompileFailure
 from precompiles.pricing import charge
 from precompiles.tower import FP2_ONE, FP2_ZERO, FP12_ONE, Fp12, Tower, hard_part_digits
 from precompiles.twist import AffineG2
+from primitives import jacobian
 
 P: Final = 21888242871839275222246405745257275088696311157297823662689037894645226208583
 R: Final = 21888242871839275222246405745257275088548364400416034343698204186575808495617

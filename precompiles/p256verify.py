@@ -1,8 +1,9 @@
 """0x100 P256VERIFY (EIP-7951): ECDSA verification over secp256r1 (NIST P-256).
 
 `cryptography` (the usual P-256 library) needs a Rust build that fails on free-threaded 3.13,
-so this is typed Python for mypyc: Jacobian coordinates with a = -3, one simultaneous
-double-and-add for u1*G + u2*Q. Every invalid input returns empty output (gas is still used).
+so this is typed Python for mypyc: Jacobian coordinates with a = -3 (`primitives.jacobian`), one
+simultaneous double-and-add for u1*G + u2*Q. Every invalid input returns empty output (gas is
+still used).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Final
 from mypy_extensions import i64
 
 from precompiles.pricing import charge
+from primitives import jacobian
 
 GAS: Final = 6900
 P: Final = 0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF
@@ -23,63 +25,23 @@ G: Final = (
     0x4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5,
     1,
 )
-INFINITY: Final = (0, 1, 0)
 VALID: Final = (1).to_bytes(32, "big")
 
-Point = tuple[int, int, int]
 
-
-def _double(point: Point) -> Point:
-    x, y, z = point
-    if z == 0 or y == 0:
-        return INFINITY
-    zz = z * z % P
-    m = 3 * (x - zz) * (x + zz) % P  # 3x^2 + a z^4 with a = -3
-    yy = y * y % P
-    s = 4 * x * yy % P
-    nx = (m * m - 2 * s) % P
-    ny = (m * (s - nx) - 8 * yy * yy) % P
-    return (nx, ny, 2 * y * z % P)
-
-
-def _add(p: Point, q: Point) -> Point:
-    x1, y1, z1 = p
-    x2, y2, z2 = q
-    if z1 == 0:
-        return q
-    if z2 == 0:
-        return p
-    z1z1 = z1 * z1 % P
-    z2z2 = z2 * z2 % P
-    u1 = x1 * z2z2 % P
-    u2 = x2 * z1z1 % P
-    s1 = y1 * z2 * z2z2 % P
-    s2 = y2 * z1 * z1z1 % P
-    if u1 == u2:
-        return _double(p) if s1 == s2 else INFINITY
-    h = (u2 - u1) % P
-    r = (s2 - s1) % P
-    hh = h * h % P
-    hhh = h * hh % P
-    v = u1 * hh % P
-    nx = (r * r - hhh - 2 * v) % P
-    return (nx, (r * (v - nx) - s1 * hhh) % P, h * z1 * z2 % P)
-
-
-def _multiply_add(a: int, p: Point, b: int, q: Point) -> Point:
+def _multiply_add(a: int, p: jacobian.Point, b: int, q: jacobian.Point) -> jacobian.Point:
     """a*p + b*q sharing one doubling chain."""
-    both = _add(p, q)
-    result = INFINITY
+    both = jacobian.add(p, q, P, True)
+    result = jacobian.INFINITY
     for bit in range(max(a.bit_length(), b.bit_length()) - 1, -1, -1):
-        result = _double(result)
+        result = jacobian.double_a_minus_3(result, P)
         take_a = (a >> bit) & 1
         take_b = (b >> bit) & 1
         if take_a and take_b:
-            result = _add(result, both)
+            result = jacobian.add(result, both, P, True)
         elif take_a:
-            result = _add(result, p)
+            result = jacobian.add(result, p, P, True)
         elif take_b:
-            result = _add(result, q)
+            result = jacobian.add(result, q, P, True)
     return result
 
 

@@ -16,6 +16,8 @@ import hashlib
 import hmac
 from typing import Final
 
+from primitives import jacobian
+
 P: Final = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F
 N: Final = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 GX: Final = 0x79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798
@@ -76,35 +78,6 @@ def add_affine(point: Point, x2: int, y2: int) -> Point:
     return nx, ny, nz
 
 
-def add(p: Point, q: Point) -> Point:
-    """P + Q for Jacobian points (add-1998-cmo-2); handles P = +-Q and infinity."""
-    x1, y1, z1 = p
-    x2, y2, z2 = q
-    if z1 == 0:
-        return q
-    if z2 == 0:
-        return p
-    z1z1 = z1 * z1 % P
-    z2z2 = z2 * z2 % P
-    u1 = x1 * z2z2 % P
-    u2 = x2 * z1z1 % P
-    s1 = y1 * z2 * z2z2 % P
-    s2 = y2 * z1 * z1z1 % P
-    if u1 == u2:
-        if s1 != s2:
-            return INFINITY
-        return double(p)
-    h = (u2 - u1) % P
-    r = (s2 - s1) % P
-    hh = h * h % P
-    hhh = h * hh % P
-    v = u1 * hh % P
-    nx = (r * r - hhh - 2 * v) % P
-    ny = (r * (v - nx) - s1 * hhh) % P
-    nz = h * z1 * z2 % P
-    return nx, ny, nz
-
-
 def to_affine(point: Point) -> Affine:
     """(x, y) of a finite Jacobian point."""
     x, y, z = point
@@ -118,16 +91,16 @@ def _odd_multiples(point: Point, count: int) -> list[Affine]:
 
     `point` must have an order above 2 * count, true of every point of this prime-order curve."""
     twice = double(point)
-    jacobian = [point]
+    multiples = [point]
     for _ in range(count - 1):
-        jacobian.append(add(jacobian[-1], twice))
+        multiples.append(jacobian.add(multiples[-1], twice, P))
     prefix = [1]
-    for item in jacobian:
+    for item in multiples:
         prefix.append(prefix[-1] * item[2] % P)
     inverse = pow(prefix[-1], -1, P)
     out: list[Affine] = [(0, 0)] * count
     for index in range(count - 1, -1, -1):
-        x, y, z = jacobian[index]
+        x, y, z = multiples[index]
         z_inverse = inverse * prefix[index] % P
         inverse = inverse * z % P
         z_inverse2 = z_inverse * z_inverse % P

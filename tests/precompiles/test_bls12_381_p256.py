@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from precompiles import bls12_381 as bls, jacobian, p256verify, twist
+from precompiles import bls12_381 as bls, p256verify, twist
+from primitives import jacobian
 from precompiles.bls12_381_constants import G1_X, G1_Y, G2_X, G2_Y
 from precompiles.errors import PrecompileFailure
 
@@ -68,7 +69,7 @@ def _sign_p256(message: int, secret: int, nonce: int) -> tuple[int, int, int, in
 
 
 def _p256_multiply(k: int) -> jacobian.Point:
-    return p256verify._multiply_add(k, p256verify.G, 0, p256verify.INFINITY)
+    return p256verify._multiply_add(k, p256verify.G, 0, jacobian.INFINITY)
 
 
 def test_p256_verifies_and_rejects() -> None:

@@ -1,6 +1,7 @@
-"""Points on short Weierstrass curves y^2 = x^3 + b over a prime field, in Jacobian
-coordinates (X, Y, Z) with Z = 0 for infinity: BN254 and BLS12-381 G1. Typed for mypyc; the
-modulus is a parameter so both curves share the formulas."""
+"""Points on short Weierstrass curves y^2 = x^3 + a x + b over a prime field, in Jacobian
+coordinates (X, Y, Z) with Z = 0 for infinity: a = 0 for secp256k1, BN254 and BLS12-381 G1,
+a = -3 for P-256. Typed for mypyc; the modulus is a parameter so the curves share the formulas
+(a multiplication by a scalar only for a = 0, which the precompiles need)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ INFINITY: Final = (1, 1, 0)
 
 
 def double(point: Point, p: int) -> Point:
+    """2P for a = 0."""
     x, y, z = point
     if z == 0 or y == 0:
         return INFINITY
@@ -22,7 +24,23 @@ def double(point: Point, p: int) -> Point:
     return (nx, ny, 2 * y * z % p)
 
 
-def add(a: Point, b: Point, p: int) -> Point:
+def double_a_minus_3(point: Point, p: int) -> Point:
+    """2P for a = -3 (P-256): 3x^2 + a z^4 factors as 3 (x - z^2)(x + z^2)."""
+    x, y, z = point
+    if z == 0 or y == 0:
+        return INFINITY
+    zz = z * z % p
+    m = 3 * (x - zz) * (x + zz) % p
+    yy = y * y % p
+    s = 4 * x * yy % p
+    nx = (m * m - 2 * s) % p
+    ny = (m * (s - nx) - 8 * yy * yy) % p
+    return (nx, ny, 2 * y * z % p)
+
+
+def add(a: Point, b: Point, p: int, a_minus_3: bool = False) -> Point:
+    """A + B (add-1998-cmo-2); handles A = +-B and infinity. `a_minus_3`: the curve has a = -3
+    (which only matters when A = B and the sum is a doubling)."""
     x1, y1, z1 = a
     x2, y2, z2 = b
     if z1 == 0:
@@ -36,7 +54,9 @@ def add(a: Point, b: Point, p: int) -> Point:
     s1 = y1 * z2 * z2z2 % p
     s2 = y2 * z1 * z1z1 % p
     if u1 == u2:
-        return double(a, p) if s1 == s2 else INFINITY
+        if s1 != s2:
+            return INFINITY
+        return double_a_minus_3(a, p) if a_minus_3 else double(a, p)
     h = (u2 - u1) % p
     r = (s2 - s1) % p
     hh = h * h % p
