@@ -1,7 +1,7 @@
 """Points on short Weierstrass curves y^2 = x^3 + a x + b over a prime field, in Jacobian
-coordinates (X, Y, Z) with Z = 0 for infinity: a = 0 for secp256k1, BN254 and BLS12-381 G1,
-a = -3 for P-256. Typed for mypyc; the modulus is a parameter so the curves share the formulas
-(a multiplication by a scalar only for a = 0, which the precompiles need)."""
+coordinates (X, Y, Z) with Z = 0 for infinity: secp256k1, BN254 and BLS12-381 G1 (a = 0) and
+P-256 (a = -3). Typed for mypyc; the modulus is a parameter so the curves share the formulas.
+`double` and `multiply` are for a = 0; P-256 doubles with `double_a_minus_3`."""
 
 from __future__ import annotations
 
@@ -38,15 +38,15 @@ def double_a_minus_3(point: Point, p: int) -> Point:
     return (nx, ny, 2 * y * z % p)
 
 
-def add(a: Point, b: Point, p: int, a_minus_3: bool = False) -> Point:
-    """A + B (add-1998-cmo-2); handles A = +-B and infinity. `a_minus_3`: the curve has a = -3
-    (which only matters when A = B and the sum is a doubling)."""
-    x1, y1, z1 = a
-    x2, y2, z2 = b
+def add(first: Point, second: Point, p: int, a_minus_3: bool = False) -> Point:
+    """The sum (add-1998-cmo-2); handles equal and opposite points and infinity. `a_minus_3`:
+    the curve's a is -3, which matters only when the points are equal (the sum is a doubling)."""
+    x1, y1, z1 = first
+    x2, y2, z2 = second
     if z1 == 0:
-        return b
+        return second
     if z2 == 0:
-        return a
+        return first
     z1z1 = z1 * z1 % p
     z2z2 = z2 * z2 % p
     u1 = x1 * z2z2 % p
@@ -56,7 +56,7 @@ def add(a: Point, b: Point, p: int, a_minus_3: bool = False) -> Point:
     if u1 == u2:
         if s1 != s2:
             return INFINITY
-        return double_a_minus_3(a, p) if a_minus_3 else double(a, p)
+        return double_a_minus_3(first, p) if a_minus_3 else double(first, p)
     h = (u2 - u1) % p
     r = (s2 - s1) % p
     hh = h * h % p
