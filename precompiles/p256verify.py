@@ -30,18 +30,18 @@ VALID: Final = (1).to_bytes(32, "big")
 
 def _multiply_add(a: int, p: jacobian.Point, b: int, q: jacobian.Point) -> jacobian.Point:
     """a*p + b*q sharing one doubling chain."""
-    both = jacobian.add(p, q, P, True)
+    both = jacobian.add(p, q, P, a_minus_3=True)
     result = jacobian.INFINITY
     for bit in range(max(a.bit_length(), b.bit_length()) - 1, -1, -1):
         result = jacobian.double_a_minus_3(result, P)
         take_a = (a >> bit) & 1
         take_b = (b >> bit) & 1
         if take_a and take_b:
-            result = jacobian.add(result, both, P, True)
+            result = jacobian.add(result, both, P, a_minus_3=True)
         elif take_a:
-            result = jacobian.add(result, p, P, True)
+            result = jacobian.add(result, p, P, a_minus_3=True)
         elif take_b:
-            result = jacobian.add(result, q, P, True)
+            result = jacobian.add(result, q, P, a_minus_3=True)
     return result
 
 
