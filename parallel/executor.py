@@ -5,8 +5,9 @@ in the same post state. System calls before the first transaction and rewards/wi
 the last run on the state directly; only the transactions run in parallel, reading the block's
 base state through multi-version memory. At the end the write sets are applied in block order,
 which also evaluates every lazy balance update in order. A measured rule (`choose_path`) runs
-small or chained blocks sequentially and blocks made mostly of plain transfers as transfer
-groups (`parallel.transfer_groups`).
+small or chained blocks sequentially, blocks made mostly of plain transfers as transfer groups
+(`parallel.transfer_groups`), and at 2 workers the others with lookahead first
+(`parallel.lookahead`), Block-STM taking over what the lookahead got wrong.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from interp.header import Block
 from interp.plain_state import PlainState
 from interp.transaction import Transaction
 from interp.tx import TxResult
+from parallel.lookahead import Front, look_ahead
 from parallel.mv_memory import MvMemory
 from parallel.pool import run_jobs, spread_over
 from parallel.scheduler import Scheduler
@@ -58,6 +60,15 @@ PLAIN_TRANSFER_RULE_MAX_WORKERS: Final = 3
 SEQUENTIAL: Final = "sequential"
 BLOCK_STM: Final = "Block-STM"
 TRANSFER_GROUPS: Final = "transfer groups"
+LOOKAHEAD: Final = "lookahead"
+# Lookahead then Block-STM against Block-STM alone, 2 workers, whole blocks, medians of 7 in
+# turns (BENCHMARKS.md, stop 25): 2,000 ERC-20 transfers 1.36x -> 1.74x, 200 Uniswap swaps
+# 1.93x -> 2.06x; the 22 shared mainnet blocks Block-STM runs average 1.27x both ways (per block
+# from -0.4x to +0.5x). Measured at 2 workers only, so more workers keep Block-STM alone.
+LOOKAHEAD_MAX_WORKERS: Final = 2
+# After the lookahead meets, Block-STM runs the rest when at least this many results ahead
+# failed; below that the front takes the rest in order.
+MIN_STALE_FOR_BLOCK_STM: Final = 2
 
 
 class ParallelStats:
@@ -82,7 +93,7 @@ def choose_path(transactions: list[Transaction], workers: int, state: PlainState
     """The measured rule: threads pay off only for blocks with enough transactions and gas,
     not when most transactions wait for an earlier one of the same sender; blocks made mostly
     of plain transfers run as transfer groups on up to 3 workers (`state`: the block's base
-    state), the others through Block-STM."""
+    state), the others with lookahead on 2 workers and through Block-STM on more."""
     if workers <= 1 or len(transactions) < MIN_PARALLEL_TXS:
         return SEQUENTIAL
     if sum(tx.gas_limit for tx in transactions) < MIN_PARALLEL_GAS:
@@ -93,7 +104,9 @@ def choose_path(transactions: list[Transaction], workers: int, state: PlainState
     if workers > PLAIN_TRANSFER_RULE_MAX_WORKERS:
         return BLOCK_STM
     plain = sum(1 for tx in transactions if is_plain_transfer(tx, state))
-    return TRANSFER_GROUPS if plain >= MAX_PLAIN_TRANSFER_SHARE * len(transactions) else BLOCK_STM
+    if plain >= MAX_PLAIN_TRANSFER_SHARE * len(transactions):
+        return TRANSFER_GROUPS
+    return LOOKAHEAD if workers <= LOOKAHEAD_MAX_WORKERS else BLOCK_STM
 
 
 def execute_block(
@@ -130,6 +143,8 @@ def _execute_block(
         results = execute_transactions_parallel(state, block, env, rules, count, stats)
     elif path == TRANSFER_GROUPS:
         results = execute_with_groups(state, block.transactions, env, rules, count, spread_over(count))
+    elif path == LOOKAHEAD:
+        results = execute_with_lookahead(state, block.transactions, env, rules, count, f"{block.header.number}", stats)
     else:
         results = execute_transactions(state, block, rules, env, None)
     requests = post_block(state, block, rules, env, results)
@@ -154,7 +169,7 @@ def execute_transactions_parallel(
     return execute_transaction_list(state, block.transactions, env, rules, workers, f"{block.header.number}", stats)
 
 
-def execute_transaction_list(
+def execute_with_lookahead(
     state: PlainState,
     transactions: list[Transaction],
     env: BlockEnv,
@@ -163,13 +178,53 @@ def execute_transaction_list(
     block_id: str,
     stats: ParallelStats | None = None,
 ) -> list[TxResult]:
+    """Run the transactions with lookahead (parallel.lookahead); after the meeting, the front
+    takes the rest in order when few results ahead failed, else Block-STM runs the rest with
+    the results that hold as first incarnations."""
+    front = look_ahead(state, transactions, env, rules, workers, block_id)
+    work = front.work
+    ahead = sum(1 for executed in work.ahead if executed)
+    if work.stale(front.position) < MIN_STALE_FOR_BLOCK_STM:
+        front.take_rest()
+        results, again = front.results, front.executed + ahead - len(transactions)
+    else:
+        seeded = sum(1 for tx in range(front.position, len(transactions)) if work.holds(tx))
+        results = execute_transaction_list(state, transactions, env, rules, workers, block_id, stats, front)
+        again = ahead - seeded + (0 if stats is None else stats.reexecutions)
+    if stats is not None:
+        stats.path = LOOKAHEAD
+        stats.reexecutions = again
+    return results
+
+
+def execute_transaction_list(
+    state: PlainState,
+    transactions: list[Transaction],
+    env: BlockEnv,
+    rules: ForkRules,
+    workers: int,
+    block_id: str,
+    stats: ParallelStats | None = None,
+    front: Front | None = None,
+) -> list[TxResult]:
     """`execute_transactions_parallel` without a block around the transactions (state tests);
-    `block_id` names them in errors."""
-    size = len(transactions)
+    `block_id` names them in errors. With `front` (a lookahead that met), only the transactions
+    from its position on run, and those whose results ahead hold start executed."""
+    start = 0 if front is None else front.position
+    rest = transactions[start:]
+    size = len(rest)
     memory = MvMemory(size, state)
-    scheduler = Scheduler(size, [-1 if tx.to is None else tx.to for tx in transactions], workers)
+    scheduler = Scheduler(size, [-1 if tx.to is None else tx.to for tx in rest], workers)
     outcomes: list[object] = [None] * size
-    crew = [Worker(scheduler, memory, state, transactions, env, rules, outcomes) for _ in range(workers)]
+    if front is not None:
+        executed = [front.work.holds(start + index) for index in range(size)]
+        for index in range(size):
+            if executed[index]:
+                outcome, reads, writes = front.work.seed(start + index)
+                memory.record(index, reads, writes)
+                outcomes[index] = outcome
+        scheduler.seed(executed)
+    crew = [Worker(scheduler, memory, state, rest, env, rules, outcomes) for _ in range(workers)]
     batch = run_jobs([worker.run for worker in crew])
     try:
         while not batch.wait(0.5):
@@ -184,10 +239,11 @@ def execute_transaction_list(
     if stats is not None:
         stats.path = BLOCK_STM
         stats.reexecutions = scheduler.reexecutions()
-    results: list[TxResult] = []
-    gas_used = 0
-    for index, tx in enumerate(transactions):
-        result = sequential_verdict(tx, outcomes[index], env, rules, gas_used, f"block {block_id}: transaction {index}")
+    results: list[TxResult] = [] if front is None else front.results
+    gas_used = 0 if front is None else front.gas_used
+    for index, tx in enumerate(rest):
+        what = f"block {block_id}: transaction {start + index}"
+        result = sequential_verdict(tx, outcomes[index], env, rules, gas_used, what)
         gas_used += result.gas_used
         results.append(result)
     for index in range(size):

@@ -115,6 +115,18 @@ class Scheduler:
                     self.lane_head[tx] = self.lane_head[previous]
                 last[recipient] = tx
 
+    def seed(self, executed: list[bool]) -> None:
+        """Before any worker starts: the transactions marked have their first incarnation
+        executed already (by lookahead) and recorded in memory; they only wait for validation.
+        `execution_idx` starts at the first transaction not marked."""
+        first = self.block_size
+        for tx in range(self.block_size - 1, -1, -1):
+            if executed[tx]:
+                self.status[tx] = EXECUTED
+            else:
+                first = tx
+        self.counters[EXECUTION_IDX] = first
+
     # --- queries ------------------------------------------------------------------------------
     def done(self) -> bool:
         return self.counters[DONE] == 1

@@ -11,7 +11,7 @@ import os
 import select
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,13 +19,17 @@ from typing import Any, Final
 
 from interp import errors
 from interp.block import BlockResult, block_env, execute_block, finish_block, post_block, pre_block
+from interp.env import BlockEnv
 from interp.errors import InvalidTransaction
+from interp.forks import ForkRules
+from interp.header import Block
 from interp.journal import Journal
+from interp.plain_state import PlainState
 from interp.receipt import logs_hash
 from interp.state_root import state_root
 from interp.trace import Tracer
 from interp.tx import TxResult, execute_transaction
-from parallel.executor import execute_transactions_parallel
+from parallel.executor import execute_transactions_parallel, execute_with_lookahead
 from parallel.pool import spread_over
 from parallel.transfer_groups import execute_with_groups
 from pevm import workloads
@@ -53,26 +57,34 @@ def deep_recursion() -> Iterator[None]:
 
 
 # --- (a) parallel == sequential ------------------------------------------------------------------
-def execute_parallel(workload: workloads.Workload, workers: int) -> BlockResult:
-    """The block through Block-STM, forced even when it is too small to pay off."""
-    env = block_env(workload.block.header, workload.rules, workload.chain_id)
-    pre_block(workload.state, workload.block, workload.rules, env)
-    results = execute_transactions_parallel(workload.state, workload.block, env, workload.rules, workers)
-    requests = post_block(workload.state, workload.block, workload.rules, env, results)
-    return finish_block(workload.block, workload.rules, results, None, requests)
-
-
-def execute_groups(workload: workloads.Workload, workers: int) -> BlockResult:
-    """The block with every run of plain transfers as transfer groups, however short."""
+def _forced(workload: workloads.Workload, transactions: Callable[[PlainState, Block, BlockEnv, ForkRules], list[TxResult]]) -> BlockResult:
+    """The block with its transactions run by `transactions`, whatever `choose_path` would pick."""
     block, fork_rules = workload.block, workload.rules
     env = block_env(block.header, fork_rules, workload.chain_id)
     pre_block(workload.state, block, fork_rules, env)
-    results = execute_with_groups(workload.state, block.transactions, env, fork_rules, workers, spread_over(workers), 1)
+    results = transactions(workload.state, block, env, fork_rules)
     requests = post_block(workload.state, block, fork_rules, env, results)
     return finish_block(block, fork_rules, results, None, requests)
 
 
-PARALLEL_PATHS: Final = {"Block-STM": execute_parallel, "transfer groups": execute_groups}
+def execute_parallel(workload: workloads.Workload, workers: int) -> BlockResult:
+    """The block through Block-STM, forced even when it is too small to pay off."""
+    return _forced(workload, lambda state, block, env, rules: execute_transactions_parallel(state, block, env, rules, workers))
+
+
+def execute_groups(workload: workloads.Workload, workers: int) -> BlockResult:
+    """The block with every run of plain transfers as transfer groups, however short."""
+    return _forced(workload, lambda state, block, env, rules: execute_with_groups(
+        state, block.transactions, env, rules, workers, spread_over(workers), 1))  # fmt: skip
+
+
+def execute_lookahead(workload: workloads.Workload, workers: int) -> BlockResult:
+    """The block with lookahead first (then Block-STM where results ahead failed), forced."""
+    return _forced(workload, lambda state, block, env, rules: execute_with_lookahead(
+        state, block.transactions, env, rules, workers, f"{block.header.number}"))  # fmt: skip
+
+
+PARALLEL_PATHS: Final = {"Block-STM": execute_parallel, "transfer groups": execute_groups, "lookahead": execute_lookahead}
 
 
 def _outcome(run: Any) -> tuple[BlockResult | None, str | None]:

@@ -1,8 +1,8 @@
 """Parallel execution equals sequential execution, exactly, for any worker count.
 
-The parallel path is forced (`execute_transactions_parallel`) so even small blocks go through
-Block-STM. The default run repeats each case a few times; the `slow` variants repeat 20 times
-with 1, 2, 4 and 8 workers (8 threads on 2 cores still interleave).
+The parallel paths are forced (Block-STM; lookahead, then Block-STM for what it got wrong) so
+even small blocks go through them. The default run repeats each case a few times; the `slow`
+variants repeat 20 times with 1, 2, 4 and 8 workers (8 threads on 2 cores still interleave).
 """
 
 from __future__ import annotations
@@ -17,21 +17,22 @@ from interp.header import Block
 from pevm import workloads
 from pevm.blockfile import load_block_file
 from pevm.compare import difference
-from pevm.fuzz.oracles import PARALLEL_PATHS, execute_parallel
+from pevm.fuzz.oracles import PARALLEL_PATHS
 from pevm.fuzz.strategies import conflict_blocks
 
 WORKERS = [1, 2, 4, 8]
+PATHS = ["Block-STM", "lookahead"]
 
 
-def assert_equivalent(build: object, workers: int, repeats: int) -> None:
+def assert_equivalent(build: object, workers: int, repeats: int, path: str = "Block-STM") -> None:
     assert callable(build)
     reference = build()
     expected = execute_block(reference.state, reference.block, reference.rules, reference.chain_id)
     for _ in range(repeats):
         candidate = build()
-        result = execute_parallel(candidate, workers)
+        result = PARALLEL_PATHS[path](candidate, workers)
         diff = difference(expected, reference.state, result, candidate.state)
-        assert diff is None, f"{candidate.name} with {workers} workers: {diff}"
+        assert diff is None, f"{candidate.name} with {workers} workers ({path}): {diff}"
 
 
 CONFLICTS = sorted(workloads.CONFLICT_WORKLOADS)
@@ -40,17 +41,19 @@ CONFLICTS = sorted(workloads.CONFLICT_WORKLOADS)
 @pytest.mark.pure
 @pytest.mark.parametrize("name", CONFLICTS)
 @pytest.mark.parametrize("workers", [2, 4])
-def test_conflict_workloads(name: str, workers: int) -> None:
+@pytest.mark.parametrize("path", PATHS)
+def test_conflict_workloads(name: str, workers: int, path: str) -> None:
     build = workloads.CONFLICT_WORKLOADS[name]
-    assert_equivalent(lambda: build(120), workers, 3)
+    assert_equivalent(lambda: build(120), workers, 3, path)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", CONFLICTS)
 @pytest.mark.parametrize("workers", WORKERS)
-def test_conflict_workloads_repeated(name: str, workers: int) -> None:
+@pytest.mark.parametrize("path", PATHS)
+def test_conflict_workloads_repeated(name: str, workers: int, path: str) -> None:
     build = workloads.CONFLICT_WORKLOADS[name]
-    assert_equivalent(lambda: build(300), workers, 20)
+    assert_equivalent(lambda: build(300), workers, 20, path)
 
 
 def test_selfdestruct_redeploy_reads_wiped_storage() -> None:
@@ -65,16 +68,18 @@ MAINNET_SAMPLE = ["4864590", "7279999", "12244000", "15537394", "19933612"]
 
 
 @pytest.mark.parametrize("number", MAINNET_SAMPLE)
-def test_mainnet_blocks(shared_dir: Path, number: str) -> None:
-    path = shared_dir / "mainnet" / f"{number}.json.gz"
-    assert_equivalent(lambda: _as_workload(load_block_file(path)), 2, 2)
+@pytest.mark.parametrize("path", PATHS)
+def test_mainnet_blocks(shared_dir: Path, number: str, path: str) -> None:
+    block_path = shared_dir / "mainnet" / f"{number}.json.gz"
+    assert_equivalent(lambda: _as_workload(load_block_file(block_path)), 2, 2, path)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("workers", WORKERS)
-def test_all_mainnet_blocks_repeated(shared_dir: Path, workers: int) -> None:
-    for path in sorted((shared_dir / "mainnet").glob("*.json.gz")):
-        assert_equivalent(lambda: _as_workload(load_block_file(path)), workers, 20)
+@pytest.mark.parametrize("path", PATHS)
+def test_all_mainnet_blocks_repeated(shared_dir: Path, workers: int, path: str) -> None:
+    for block_path in sorted((shared_dir / "mainnet").glob("*.json.gz")):
+        assert_equivalent(lambda: _as_workload(load_block_file(block_path)), workers, 20, path)
 
 
 def _as_workload(block_file: object) -> workloads.Workload:
@@ -86,7 +91,7 @@ def _as_workload(block_file: object) -> workloads.Workload:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(conflict_blocks(), st.sampled_from([2, 3, 4, 8]), st.sampled_from(sorted(PARALLEL_PATHS)))
 def test_generated_conflict_blocks(workload: workloads.Workload, workers: int, path: str) -> None:
-    """Through Block-STM, or with every run of plain transfers as transfer groups."""
+    """Through Block-STM, with lookahead, or with every run of plain transfers as transfer groups."""
     reference = Block(workload.block.header, list(workload.block.transactions), [], [])
     sequential_state = workload.state.copy()
     expected = execute_block(sequential_state, reference, workload.rules, workload.chain_id)

@@ -152,9 +152,10 @@ def test_executor_watchdog_raises_instead_of_hanging(monkeypatch: pytest.MonkeyP
 
 
 @pytest.mark.pure
-def test_the_measured_rule_picks_sequential_block_stm_or_transfer_groups() -> None:
+def test_the_measured_rule_picks_sequential_lookahead_block_stm_or_transfer_groups() -> None:
     calls = workloads.coinbase_readers(300)  # 100 contract calls x 60,000 + 200 x 21,000 = 10.2M
-    assert executor.choose_path(calls.block.transactions, 2, calls.state) == executor.BLOCK_STM
+    assert executor.choose_path(calls.block.transactions, 2, calls.state) == executor.LOOKAHEAD
+    assert executor.choose_path(calls.block.transactions, 3, calls.state) == executor.BLOCK_STM
     assert executor.choose_path(calls.block.transactions, 1, calls.state) == executor.SEQUENTIAL
     assert executor.choose_path(calls.block.transactions[:270], 2, calls.state) == executor.SEQUENTIAL  # 9.5M gas
     chain = workloads.same_sender_chain(500)  # one sender: every transaction waits for the last
