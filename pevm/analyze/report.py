@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from parallel.executor import BLOCK_STM, SEQUENTIAL, TRANSFER_GROUPS
+from parallel.executor import BLOCK_STM, LOOKAHEAD, SEQUENTIAL, TRANSFER_GROUPS
 from pevm.analyze.chart import draw
 from pevm.analyze.svgchart import write_svg
 from pevm.errors import UserError
@@ -107,7 +107,7 @@ class Table:
         print("-" * len(head), file=out, flush=True)
 
     def row(self, analysis: BlockAnalysis) -> None:
-        name = analysis.name + {SEQUENTIAL: "*", TRANSFER_GROUPS: "+"}.get(analysis.path, "")
+        name = analysis.name + {SEQUENTIAL: "*", TRANSFER_GROUPS: "+", LOOKAHEAD: "^"}.get(analysis.path, "")
         line = (f"{name:<16}{analysis.txs:>6}{analysis.gas / 1e6:>7.1f}{analysis.edges:>7}"
                 f"{analysis.critical_share * 100:>6.1f}{analysis.ideal:>7.2f} |")  # fmt: skip
         line += "".join(f"{analysis.predicted[n]:>7.2f}" for n in self.workers) + " |"
@@ -127,6 +127,9 @@ class Table:
         if any(a.path == TRANSFER_GROUPS for a in analyses):
             print(f"+ parallel.executor runs this block as transfer groups with {max(self.workers)} workers (mostly plain "
                   "transfers); the predicted and measured columns are Block-STM's", file=out)  # fmt: skip
+        if any(a.path == LOOKAHEAD for a in analyses):
+            print(f"^ parallel.executor runs this block with lookahead first with {max(self.workers)} workers; the "
+                  "predicted and measured columns are Block-STM's", file=out)  # fmt: skip
         for n in self.measured:
             errors = [e for a in analyses if (e := a.error(n)) is not None]
             if errors:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from parallel.executor import BLOCK_STM, SEQUENTIAL, TRANSFER_GROUPS
+from parallel.executor import BLOCK_STM, LOOKAHEAD, SEQUENTIAL, TRANSFER_GROUPS
 from pevm.analyze.report import BlockAnalysis, Table
 from pevm.cli import build_parser
 from pevm.errors import UserError
@@ -109,7 +109,8 @@ def test_the_executors_other_paths_are_marked() -> None:
     out = io.StringIO()
     table = Table([1, 2], [], out)
     analyses = []
-    for name, path in (("chained", SEQUENTIAL), ("transfers", TRANSFER_GROUPS), ("contracts", BLOCK_STM)):
+    paths = (("chained", SEQUENTIAL), ("transfers", TRANSFER_GROUPS), ("contracts", BLOCK_STM), ("ahead", LOOKAHEAD))
+    for name, path in paths:
         analysis = BlockAnalysis(name, 500, 10_500_000, 0, 0.01, 1.9)
         analysis.path = path
         analysis.predicted = {1: 0.9, 2: 1.6}
@@ -118,7 +119,7 @@ def test_the_executors_other_paths_are_marked() -> None:
     table.summary(analyses)
     lines = out.getvalue().splitlines()
     assert any(line.startswith("chained* ") for line in lines) and any(line.startswith("transfers+ ") for line in lines)
-    assert any(line.startswith("contracts ") for line in lines)
-    assert "as transfer groups with 2 workers" in out.getvalue()
-    assert [analysis.as_json()["executor_path"] for analysis in analyses] == [SEQUENTIAL, TRANSFER_GROUPS, BLOCK_STM]
+    assert any(line.startswith("contracts ") for line in lines) and any(line.startswith("ahead^ ") for line in lines)
+    assert "as transfer groups with 2 workers" in out.getvalue() and "with lookahead first with 2 workers" in out.getvalue()
+    assert [analysis.as_json()["executor_path"] for analysis in analyses] == [path for _, path in paths]
     assert analyses[0].executor_speedup(2) == 1.0 and analyses[1].executor_speedup(2) == 1.6
