@@ -180,7 +180,8 @@ def execute_with_lookahead(
 ) -> list[TxResult]:
     """Run the transactions with lookahead (parallel.lookahead); after the meeting, the front
     takes the rest in order when few results ahead failed, else Block-STM runs the rest with
-    the results that hold as first incarnations."""
+    the results that hold as first incarnations. `stats.reexecutions` counts the executions
+    beyond one per transaction, as Block-STM's does."""
     front = look_ahead(state, transactions, env, rules, workers, block_id)
     work = front.work
     ahead = sum(1 for executed in work.ahead if executed)
