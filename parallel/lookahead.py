@@ -145,7 +145,7 @@ class Lookahead:
         with self.lock:
             self.claims[BACK] = -1
 
-    def look_ahead(self) -> None:
+    def execute_ahead(self) -> None:
         """A worker's job: execute transactions from the back on the snapshot."""
         env = self.env
         while True:
@@ -176,7 +176,9 @@ class Front:
     gas_used: int
     executed: int  # transactions executed here (the others' results were taken from ahead)
 
-    def __init__(self, state: PlainState, transactions: list[Transaction], env: BlockEnv, rules: ForkRules, block_id: str) -> None:
+    def __init__(
+        self, state: PlainState, transactions: list[Transaction], env: BlockEnv, rules: ForkRules, block_id: str
+    ) -> None:
         self.work = Lookahead(transactions, env, rules, snapshot(state))
         self.writer = CopyOnWrite(state)
         self.state = state
@@ -217,12 +219,14 @@ class Front:
             self.take()
 
 
-def look_ahead(state: PlainState, transactions: list[Transaction], env: BlockEnv, rules: ForkRules, workers: int, block_id: str) -> Front:
+def look_ahead(
+    state: PlainState, transactions: list[Transaction], env: BlockEnv, rules: ForkRules, workers: int, block_id: str
+) -> Front:
     """Run the front and `workers - 1` lookahead workers until they meet; the front then stands
     at the first transaction executed ahead. Both sides run on pool threads, which are pinned
     to distinct CPUs (the calling thread may share one with a pool thread)."""
     front = Front(state, transactions, env, rules, block_id)
-    jobs = [front.run_until_met] + [front.work.look_ahead for _ in range(max(1, workers - 1))]
+    jobs = [front.run_until_met] + [front.work.execute_ahead for _ in range(max(1, workers - 1))]
     batch = run_jobs(jobs)
     batch.wait()
     if batch.errors:

@@ -43,7 +43,7 @@ class Row:
     agrees: bool = True
     measured: bool = False
     summary: dict[str, Any] = field(default_factory=dict)
-    path: str | None = None  # pevm rows: the executor's choice (parallel.executor: sequential, Block-STM, transfer groups, lookahead)
+    path: str | None = None  # pevm rows: the executor's choice (parallel.executor's path names)
     reexecutions: int | None = None  # pevm rows: Block-STM re-executions in the last timed run
     ceiling: float | None = None  # pevm N-worker tx rows: what N concurrent copies of the work gain
 

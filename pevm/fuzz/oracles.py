@@ -57,7 +57,10 @@ def deep_recursion() -> Iterator[None]:
 
 
 # --- (a) parallel == sequential ------------------------------------------------------------------
-def _forced(workload: workloads.Workload, transactions: Callable[[PlainState, Block, BlockEnv, ForkRules], list[TxResult]]) -> BlockResult:
+RunTransactions = Callable[[PlainState, Block, BlockEnv, ForkRules], list[TxResult]]
+
+
+def _forced(workload: workloads.Workload, transactions: RunTransactions) -> BlockResult:
     """The block with its transactions run by `transactions`, whatever `choose_path` would pick."""
     block, fork_rules = workload.block, workload.rules
     env = block_env(block.header, fork_rules, workload.chain_id)
@@ -69,7 +72,8 @@ def _forced(workload: workloads.Workload, transactions: Callable[[PlainState, Bl
 
 def execute_parallel(workload: workloads.Workload, workers: int) -> BlockResult:
     """The block through Block-STM, forced even when it is too small to pay off."""
-    return _forced(workload, lambda state, block, env, rules: execute_transactions_parallel(state, block, env, rules, workers))
+    return _forced(workload, lambda state, block, env, rules: execute_transactions_parallel(
+        state, block, env, rules, workers))  # fmt: skip
 
 
 def execute_groups(workload: workloads.Workload, workers: int) -> BlockResult:
@@ -84,7 +88,11 @@ def execute_lookahead(workload: workloads.Workload, workers: int) -> BlockResult
         state, block.transactions, env, rules, workers, f"{block.header.number}"))  # fmt: skip
 
 
-PARALLEL_PATHS: Final = {"Block-STM": execute_parallel, "transfer groups": execute_groups, "lookahead": execute_lookahead}
+PARALLEL_PATHS: Final = {
+    "Block-STM": execute_parallel,
+    "transfer groups": execute_groups,
+    "lookahead": execute_lookahead,
+}
 
 
 def _outcome(run: Any) -> tuple[BlockResult | None, str | None]:

@@ -120,6 +120,7 @@ def test_the_executors_other_paths_are_marked() -> None:
     lines = out.getvalue().splitlines()
     assert any(line.startswith("chained* ") for line in lines) and any(line.startswith("transfers+ ") for line in lines)
     assert any(line.startswith("contracts ") for line in lines) and any(line.startswith("ahead^ ") for line in lines)
-    assert "as transfer groups with 2 workers" in out.getvalue() and "with lookahead first with 2 workers" in out.getvalue()
+    assert "as transfer groups with 2 workers" in out.getvalue()
+    assert "with lookahead first with 2 workers" in out.getvalue()
     assert [analysis.as_json()["executor_path"] for analysis in analyses] == [path for _, path in paths]
     assert analyses[0].executor_speedup(2) == 1.0 and analyses[1].executor_speedup(2) == 1.6

@@ -30,7 +30,8 @@ def test_independent_transfers_take_every_result_from_ahead() -> None:
         env = block_env(candidate.block.header, candidate.rules, candidate.chain_id)
         pre_block(candidate.state, candidate.block, candidate.rules, env)
         transactions = candidate.block.transactions
-        results = executor.execute_with_lookahead(candidate.state, transactions, env, candidate.rules, workers, "t", stats)
+        rules = candidate.rules
+        results = executor.execute_with_lookahead(candidate.state, transactions, env, rules, workers, "t", stats)
         assert (stats.path, stats.reexecutions) == (executor.LOOKAHEAD, 0)  # no transfer reads another's writes
         requests = post_block(candidate.state, candidate.block, candidate.rules, env, results)
         result = finish_block(candidate.block, candidate.rules, results, None, requests)
