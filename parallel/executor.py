@@ -183,13 +183,13 @@ def execute_with_lookahead(
     the results that hold as first incarnations. `stats.reexecutions` counts the executions
     beyond one per transaction, as Block-STM's does."""
     front = look_ahead(state, transactions, env, rules, workers, block_id)
-    work = front.work
-    ahead = sum(1 for executed in work.ahead if executed)
-    if work.stale(front.position) < MIN_STALE_FOR_BLOCK_STM:
+    ahead = front.work.executed_ahead()
+    stale = front.work.stale(front.position)
+    if stale < MIN_STALE_FOR_BLOCK_STM:
         front.take_rest()
         results, again = front.results, front.executed + ahead - len(transactions)
     else:
-        seeded = sum(1 for tx in range(front.position, len(transactions)) if work.holds(tx))
+        seeded = len(transactions) - front.position - stale
         results = execute_transaction_list(state, transactions, env, rules, workers, block_id, stats, front)
         again = ahead - seeded + (0 if stats is None else stats.reexecutions)
     if stats is not None:
