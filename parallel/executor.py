@@ -212,7 +212,7 @@ def execute_transaction_list(
     `block_id` names them in errors. With `front` (a lookahead that met), only the transactions
     from its position on run, and those whose results ahead hold start executed."""
     start = 0 if front is None else front.position
-    rest = transactions[start:]
+    rest = transactions if front is None else transactions[start:]
     size = len(rest)
     memory = MvMemory(size, state)
     scheduler = Scheduler(size, [-1 if tx.to is None else tx.to for tx in rest], workers)

@@ -60,7 +60,7 @@ def deep_recursion() -> Iterator[None]:
 RunTransactions = Callable[[PlainState, Block, BlockEnv, ForkRules], list[TxResult]]
 
 
-def _forced(workload: workloads.Workload, transactions: RunTransactions) -> BlockResult:
+def execute_forced(workload: workloads.Workload, transactions: RunTransactions) -> BlockResult:
     """The block with its transactions run by `transactions`, whatever `choose_path` would pick."""
     block, fork_rules = workload.block, workload.rules
     env = block_env(block.header, fork_rules, workload.chain_id)
@@ -72,19 +72,19 @@ def _forced(workload: workloads.Workload, transactions: RunTransactions) -> Bloc
 
 def execute_parallel(workload: workloads.Workload, workers: int) -> BlockResult:
     """The block through Block-STM, forced even when it is too small to pay off."""
-    return _forced(workload, lambda state, block, env, rules: execute_transactions_parallel(
+    return execute_forced(workload, lambda state, block, env, rules: execute_transactions_parallel(
         state, block, env, rules, workers))  # fmt: skip
 
 
 def execute_groups(workload: workloads.Workload, workers: int) -> BlockResult:
     """The block with every run of plain transfers as transfer groups, however short."""
-    return _forced(workload, lambda state, block, env, rules: execute_with_groups(
+    return execute_forced(workload, lambda state, block, env, rules: execute_with_groups(
         state, block.transactions, env, rules, workers, spread_over(workers), 1))  # fmt: skip
 
 
 def execute_lookahead(workload: workloads.Workload, workers: int) -> BlockResult:
     """The block with lookahead first (then Block-STM where results ahead failed), forced."""
-    return _forced(workload, lambda state, block, env, rules: execute_with_lookahead(
+    return execute_forced(workload, lambda state, block, env, rules: execute_with_lookahead(
         state, block.transactions, env, rules, workers, f"{block.header.number}"))  # fmt: skip
 
 

@@ -24,7 +24,7 @@ WORKERS = [1, 2, 4, 8]
 PATHS = ["Block-STM", "lookahead"]
 
 
-def assert_equivalent(build: object, workers: int, repeats: int, path: str = "Block-STM") -> None:
+def assert_equivalent(build: object, workers: int, repeats: int, path: str) -> None:
     assert callable(build)
     reference = build()
     expected = execute_block(reference.state, reference.block, reference.rules, reference.chain_id)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from interp.block import block_env, execute_block, finish_block, post_block, pre_block
+from interp.block import execute_block
 from interp.errors import InvalidTransaction
 from interp.locations import BALANCE, account_loc, storage_loc
 from parallel import executor
@@ -16,7 +16,7 @@ from parallel.scheduler import EXECUTED, EXECUTION_IDX, READY_TO_EXECUTE, Schedu
 from parallel.types import VALIDATIONS
 from pevm import workloads
 from pevm.compare import difference
-from pevm.fuzz.oracles import execute_lookahead
+from pevm.fuzz.oracles import execute_forced, execute_lookahead
 
 pytestmark = pytest.mark.pure
 
@@ -27,14 +27,9 @@ def test_independent_transfers_take_every_result_from_ahead() -> None:
     for workers in (2, 3):
         candidate = workloads.transfers_between(400)
         stats = executor.ParallelStats()
-        env = block_env(candidate.block.header, candidate.rules, candidate.chain_id)
-        pre_block(candidate.state, candidate.block, candidate.rules, env)
-        transactions = candidate.block.transactions
-        rules = candidate.rules
-        results = executor.execute_with_lookahead(candidate.state, transactions, env, rules, workers, "t", stats)
+        result = execute_forced(candidate, lambda state, block, env, rules: executor.execute_with_lookahead(
+            state, block.transactions, env, rules, workers, "t", stats))  # fmt: skip
         assert (stats.path, stats.reexecutions) == (executor.LOOKAHEAD, 0)  # no transfer reads another's writes
-        requests = post_block(candidate.state, candidate.block, candidate.rules, env, results)
-        result = finish_block(candidate.block, candidate.rules, results, None, requests)
         assert difference(expected, reference.state, result, candidate.state) is None
 
 
