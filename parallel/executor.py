@@ -179,12 +179,13 @@ def execute_with_lookahead(
     stats: ParallelStats | None = None,
 ) -> list[TxResult]:
     """Run the transactions with lookahead (parallel.lookahead); after the meeting, the front
-    takes the rest in order when few results ahead failed, else Block-STM runs the rest with
-    the results that hold as first incarnations. `stats.reexecutions` counts the executions
-    beyond one per transaction, as Block-STM's does."""
+    takes the rest in order when few results ahead would fail (judged in order, results ahead
+    included: `Front.judge_rest`), else Block-STM runs the rest with the results that hold as
+    first incarnations. `stats.reexecutions` counts the executions beyond one per transaction,
+    as Block-STM's does."""
     front = look_ahead(state, transactions, env, rules, workers, block_id)
     ahead = front.work.executed_ahead()
-    stale = front.work.stale(front.position)
+    stale = front.judge_rest().count(False)
     if stale < MIN_STALE_FOR_BLOCK_STM:
         front.take_rest()
         results, again = front.results, front.executed + ahead - len(transactions)
@@ -218,7 +219,7 @@ def execute_transaction_list(
     scheduler = Scheduler(size, [-1 if tx.to is None else tx.to for tx in rest], workers)
     outcomes: list[object] = [None] * size
     if front is not None:
-        executed = [front.work.holds(start + index) for index in range(size)]
+        executed = front.judge_rest()
         for index in range(size):
             if executed[index]:
                 outcome, reads, writes = front.work.seed(start + index)

@@ -7,14 +7,20 @@ from collections.abc import Callable
 
 import pytest
 
-from interp.block import execute_block
+from interp.block import BlockResult, block_env, execute_block
+from interp.env import BlockEnv
 from interp.errors import InvalidTransaction
+from interp.forks import ForkRules
+from interp.header import Block
 from interp.locations import BALANCE, account_loc, storage_loc
+from interp.plain_state import PlainState
+from interp.tx import TxResult
 from parallel import executor
-from parallel.lookahead import CopyOnWrite, snapshot
+from parallel.lookahead import FRONT, CopyOnWrite, Front, snapshot
 from parallel.scheduler import EXECUTED, EXECUTION_IDX, READY_TO_EXECUTE, Scheduler
 from parallel.types import VALIDATIONS
 from pevm import workloads
+from pevm.asm import assemble
 from pevm.compare import difference
 from pevm.fuzz.oracles import execute_forced, execute_lookahead
 
@@ -57,6 +63,99 @@ def test_an_invalid_transaction_raises_what_sequential_raises(positions: tuple[i
         with pytest.raises(InvalidTransaction) as raised:
             execute_lookahead(build(), workers)
         assert (raised.value.kind, str(raised.value)) == (expected.value.kind, str(expected.value))
+
+
+# Storage of its own, by calldata: 1 sets slot 0; 2 copies slot 1 to slot 2; 3 sets slot 1 to 2
+# if slot 0 is set; 4 sets slot 1 to 1; anything else sets slot 1 to 1 if slot 0 is unset.
+# Writes that depend on what an earlier transaction wrote.
+BRANCHING = assemble([
+    "PUSH1", 0, "CALLDATALOAD",
+    "DUP1", "PUSH1", 1, "EQ", ("@", "set"), "JUMPI",
+    "DUP1", "PUSH1", 2, "EQ", ("@", "copy"), "JUMPI",
+    "DUP1", "PUSH1", 3, "EQ", ("@", "if_set"), "JUMPI",
+    "DUP1", "PUSH1", 4, "EQ", ("@", "one"), "JUMPI",
+    "PUSH1", 0, "SLOAD", ("@", "end"), "JUMPI", "one:", "PUSH1", 1, "PUSH1", 1, "SSTORE", "end:", "STOP",
+    "set:", "PUSH1", 1, "PUSH1", 0, "SSTORE", "STOP",
+    "copy:", "PUSH1", 1, "SLOAD", "PUSH1", 2, "SSTORE", "STOP",
+    "if_set:", "PUSH1", 0, "SLOAD", "ISZERO", ("@", "end"), "JUMPI", "PUSH1", 2, "PUSH1", 1, "SSTORE", "STOP",
+])  # fmt: skip
+CONTRACT = 0xC0DE
+
+
+def _word(value: int) -> bytes:
+    return value.to_bytes(32, "big")
+
+
+def _transfers(replaced: dict[int, tuple[int, int, bytes]], count: int = 8) -> workloads.Workload:
+    """`count` transfers, transaction i (a key) replaced by one from transaction j's sender with
+    nonce n, calling BRANCHING with `data` when given ((j, n, data))."""
+    workload = workloads.transfers_between(count)
+    workload.state.set_account(CONTRACT, 0, 0, BRANCHING, {})
+    transactions = workload.block.transactions
+    for position, (source, nonce, data) in replaced.items():
+        tx = transactions[position]
+        to = CONTRACT if data else tx.to
+        transactions[position] = workloads.Accounts(0, False).transaction(
+            transactions[source].sender, nonce, to, 0 if data else tx.value, data, 100_000)  # fmt: skip
+    return workload
+
+
+def _all_ahead_then_in_order(workload: workloads.Workload, segment: tuple[int, int]) -> tuple[BlockResult, int]:
+    """A worker executes the whole block ahead (`segment` as one segment, every other
+    transaction alone) before the front takes it in order; the result and how many
+    transactions the front executed again."""
+    fronts: list[Front] = []
+
+    def run(state: PlainState, block: Block, env: BlockEnv, rules: ForkRules) -> list[TxResult]:
+        front = Front(state, block.transactions, env, rules, "t")
+        first, last = segment
+        front.work.execute_segment(first, last)
+        for tx in [tx for tx in range(len(block.transactions)) if not first <= tx <= last]:
+            front.work.execute_segment(tx, tx)
+        front.take_rest()
+        fronts.append(front)
+        return front.results
+
+    return execute_forced(workload, run), fronts[0].executed
+
+
+@pytest.mark.parametrize(
+    ("replaced", "segment", "executed"),
+    [
+        # 7 continues 6's sender's chain: it read 6's writes in the segment, and they hold.
+        ({7: (6, 1, b"")}, (6, 7), 0),
+        # 6 and 7 continue 0's chain: 6 read the snapshot's stale nonce, so 7 read a wrong one.
+        ({6: (0, 1, b""), 7: (0, 2, b"")}, (6, 7), 2),
+        # 0 sets slot 0, so 6 (executed again) no longer writes slot 1, which 7 read from 6's
+        # result ahead: its read is stale though no transaction taken wrote slot 1.
+        ({0: (0, 0, _word(1)), 6: (6, 0, b"\0"), 7: (7, 0, _word(2))}, (6, 7), 2),
+        # 5 sets slot 1 to 1 and holds; 6, executed again after 0 set slot 0, sets it to 2; 7
+        # read 5's 1 in the segment, stale though the last result that held wrote it.
+        ({0: (0, 0, _word(1)), 5: (5, 0, _word(4)), 6: (6, 0, _word(3)), 7: (7, 0, _word(2))}, (5, 7), 2),
+    ],
+)
+def test_a_segment_keeps_what_holds_of_its_chain(
+    replaced: dict[int, tuple[int, int, bytes]], segment: tuple[int, int], executed: int
+) -> None:
+    reference = _transfers(replaced)
+    expected = execute_block(reference.state, reference.block, reference.rules, reference.chain_id)
+    candidate = _transfers(replaced)
+    result, again = _all_ahead_then_in_order(candidate, segment)
+    assert again == executed
+    assert difference(expected, reference.state, result, candidate.state) is None
+
+
+def test_a_worker_claims_a_chain_as_one_segment() -> None:
+    """Transfers 32-35 continue 31's sender's chain; segments stop at a quarter of what is left."""
+    workload = _transfers({tx: (31, tx - 31, b"") for tx in range(32, 36)}, count=40)
+    block = workload.block
+    front = Front(workload.state, block.transactions, block_env(block.header, workload.rules, workload.chain_id),
+                  workload.rules, "t")  # fmt: skip
+    work = front.work
+    assert [work.claim_segment() for _ in range(7)] == [(39, 39), (38, 38), (37, 37), (36, 36), (31, 35), (30, 30),
+                                                        (29, 29)]  # fmt: skip
+    work.claims[FRONT] = 27
+    assert [work.claim_segment() for _ in range(3)] == [(28, 28), (27, 27), (-1, -1)]
 
 
 def test_the_front_never_changes_an_account_the_snapshot_holds() -> None:
