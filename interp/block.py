@@ -391,16 +391,26 @@ class CollectorPaused:
             gc.enable()
 
 
-def execute_block(state: PlainState, block: Block, rules: ForkRules, chain_id: int, intermediate_roots: bool = False) -> BlockResult:
-    """Execute a whole block sequentially on `state` (mutated to the post state)."""
+def execute_block(
+    state: PlainState,
+    block: Block,
+    rules: ForkRules,
+    chain_id: int,
+    intermediate_roots: bool = False,
+    spread: Spread = serially,
+) -> BlockResult:
+    """Execute a whole block sequentially on `state` (mutated to the post state); `spread`
+    builds the receipts (`finish_block`)."""
     with CollectorPaused():
-        return _execute_block(state, block, rules, chain_id, intermediate_roots)
+        return _execute_block(state, block, rules, chain_id, intermediate_roots, spread)
 
 
-def _execute_block(state: PlainState, block: Block, rules: ForkRules, chain_id: int, intermediate_roots: bool) -> BlockResult:
+def _execute_block(
+    state: PlainState, block: Block, rules: ForkRules, chain_id: int, intermediate_roots: bool, spread: Spread
+) -> BlockResult:
     env = block_env(block.header, rules, chain_id)
     pre_block(state, block, rules, env)
     roots: list[bytes] | None = [] if intermediate_roots and not rules.eip658_receipt_status else None
     results = execute_transactions(state, block, rules, env, roots)
     requests = post_block(state, block, rules, env, results)
-    return finish_block(block, rules, results, roots, requests)
+    return finish_block(block, rules, results, roots, requests, spread)
