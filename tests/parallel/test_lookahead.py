@@ -145,17 +145,27 @@ def test_a_segment_keeps_what_holds_of_its_chain(
     assert difference(expected, reference.state, result, candidate.state) is None
 
 
-def test_a_worker_claims_a_chain_as_one_segment() -> None:
-    """Transfers 32-35 continue 31's sender's chain; segments stop at a quarter of what is left."""
-    workload = _transfers({tx: (31, tx - 31, b"") for tx in range(32, 36)}, count=40)
+def _claims(count: int, chain: range, front_at: int | None = None) -> list[tuple[int, int]]:
+    """A worker's claims on `count` transfers where those in `chain` continue the sender's
+    chain of the one before them; with `front_at`, the front claims up to there first."""
+    workload = _transfers({tx: (chain.start - 1, tx - chain.start + 1, b"") for tx in chain}, count)
     block = workload.block
-    front = Front(workload.state, block.transactions, block_env(block.header, workload.rules, workload.chain_id),
-                  workload.rules, "t")  # fmt: skip
-    work = front.work
-    assert [work.claim_segment() for _ in range(7)] == [(39, 39), (38, 38), (37, 37), (36, 36), (31, 35), (30, 30),
-                                                        (29, 29)]  # fmt: skip
-    work.claims[FRONT] = 27
-    assert [work.claim_segment() for _ in range(3)] == [(28, 28), (27, 27), (-1, -1)]
+    env = block_env(block.header, workload.rules, workload.chain_id)
+    work = Front(workload.state, block.transactions, env, workload.rules, "t").work
+    if front_at is not None:
+        work.claims[FRONT] = front_at
+    claims = []
+    while (claim := work.claim_segment()) != (-1, -1):
+        claims.append(claim)
+    return claims
+
+
+def test_a_worker_claims_a_chain_as_one_segment() -> None:
+    alone = [(tx, tx) for tx in range(39, -1, -1)]
+    assert _claims(40, range(32, 36)) == alone[:4] + [(31, 35)] + alone[9:]
+    # At most a quarter of what is left: the front never waits long for a segment in progress.
+    assert _claims(8, range(4, 8)) == [(6, 7), (5, 5), (4, 4), (3, 3), (2, 2), (1, 1), (0, 0)]
+    assert _claims(8, range(0), front_at=5) == [(7, 7), (6, 6), (5, 5)]  # none past the front
 
 
 def test_the_front_never_changes_an_account_the_snapshot_holds() -> None:
