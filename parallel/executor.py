@@ -39,6 +39,7 @@ from parallel.scheduler import Scheduler
 from parallel.transfer_groups import execute_with_groups, is_plain_transfer
 from parallel.types import SchedulerStuck
 from parallel.worker import Worker
+from primitives.spread import serially
 
 WATCHDOG_SECONDS: Final = 120.0
 # When threads cost more than they save, measured on the shared mainnet blocks with 2 workers
@@ -120,9 +121,20 @@ def execute_block(
 ) -> BlockResult:
     """Execute a block with `workers` threads (default: one per CPU) on `state`.
 
-    The cycle collector is paused meanwhile, as for sequential blocks (interp.block)."""
+    A block the rule keeps sequential runs the compiled sequential path (this module's own
+    interpreted steps cost an empty block a fifth of its time), with the workers building its
+    receipts if it has any. The cycle collector is paused meanwhile, as for sequential blocks
+    (interp.block)."""
+    count = default_workers() if workers is None else workers
+    path = choose_path(block.transactions, count, state)  # reads code, which pre_block never changes
+    if stats is not None:
+        stats.workers = count
+        stats.path = path
+    if path == SEQUENTIAL:
+        spread = spread_over(count) if block.transactions else serially
+        return execute_sequential(state, block, rules, chain_id, spread=spread)
     with CollectorPaused():
-        return _execute_block(state, block, rules, chain_id, workers, stats)
+        return _execute_block(state, block, rules, chain_id, count, path, stats)
 
 
 def _execute_block(
@@ -130,16 +142,10 @@ def _execute_block(
     block: Block,
     rules: ForkRules,
     chain_id: int,
-    workers: int | None,
+    count: int,
+    path: str,
     stats: ParallelStats | None,
 ) -> BlockResult:
-    count = default_workers() if workers is None else workers
-    path = choose_path(block.transactions, count, state)  # reads code, which pre_block never changes
-    if stats is not None:
-        stats.workers = count
-        stats.path = path
-    if path == SEQUENTIAL:  # the compiled sequential path: this module's own steps cost an empty block 20%
-        return execute_sequential(state, block, rules, chain_id, spread=spread_over(count))
     env = block_env(block.header, rules, chain_id)
     pre_block(state, block, rules, env)
     if path == BLOCK_STM:
