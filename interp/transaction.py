@@ -85,6 +85,7 @@ class Transaction:
     r: Final[int]
     s: Final[int]
     sender: int  # recovered from the signature, or given (state tests know the key)
+    encoded: bytes  # the bytes it was decoded from (canonical: decoding is strict), or b""
 
     def __init__(
         self,
@@ -126,6 +127,7 @@ class Transaction:
         self.r = r
         self.s = s
         self.sender = sender
+        self.encoded = b""
 
     # --- encoding ---------------------------------------------------------------------------
     def _to_field(self) -> bytes:
@@ -168,9 +170,11 @@ class Transaction:
         return bytes([self.tx_type]) + rlp.encode(fields)
 
     def hash(self) -> bytes:
-        return keccak256(self.encode())
+        return keccak256(self.encoded or self.encode())
 
     def signing_hash(self) -> bytes:
+        if self.encoded:
+            return keccak256(self._unsigned_from_encoding())
         fields = self._payload()
         if self.tx_type == LEGACY:
             if self.chain_id is not None:
@@ -179,6 +183,28 @@ class Transaction:
                 fields.append(0)
             return keccak256(rlp.encode(fields))
         return keccak256(bytes([self.tx_type]) + rlp.encode(fields))
+
+    def _unsigned_from_encoding(self) -> bytes:
+        """What is signed, cut from the transaction's own encoding (encoding every field again
+        took twice as long): the fields before the signature, then for EIP-155 legacy
+        transactions the chain id and two zeros."""
+        encoded = self.encoded
+        start = 0 if self.tx_type == LEGACY else 1
+        head = encoded[start]
+        start += 1 if head <= 0xF7 else 1 + head - 0xF7
+        end = len(encoded) - _int_size(self.v) - _int_size(self.r) - _int_size(self.s)
+        fields = encoded[start:end]
+        if self.tx_type != LEGACY:
+            return encoded[:1] + rlp.encode_list_payload(fields)
+        if self.chain_id is not None:
+            fields += rlp.encode(self.chain_id) + b"\x80\x80"
+        return rlp.encode_list_payload(fields)
+
+
+def _int_size(value: int) -> int:
+    """Bytes of an integer's canonical RLP (below 2**448): one up to 127, else a prefix and the
+    big-endian bytes."""
+    return 1 if value < 0x80 else 1 + (value.bit_length() + 7) // 8
 
 
 def recover_sender(tx: Transaction, rules: ForkRules, chain_id: int) -> int:
@@ -277,6 +303,12 @@ def _expect(fields: list[object], count: int, name: str) -> None:
 
 def decode_transaction(raw: bytes, rules: ForkRules) -> Transaction:
     """Decode a legacy (RLP list) or typed (type byte + RLP) transaction; sender is left 0."""
+    tx = _decode(raw, rules)
+    tx.encoded = raw
+    return tx
+
+
+def _decode(raw: bytes, rules: ForkRules) -> Transaction:
     if len(raw) == 0:
         raise InvalidTransaction(TX_MALFORMED, "empty transaction")
     if raw[0] >= 0xC0:

@@ -20,7 +20,16 @@ from interp.errors import (
 )  # fmt: skip
 from interp.forks import CANCUN, GAS_PER_BLOB, OSAKA, PARIS, SHANGHAI, rules
 from interp.header import EMPTY_OMMERS_HASH, Block, Header, Withdrawal
-from interp.transaction import BLOB, DYNAMIC_FEE, LEGACY, Transaction
+from interp.transaction import (
+    ACCESS_LIST,
+    BLOB,
+    DYNAMIC_FEE,
+    LEGACY,
+    SET_CODE,
+    Authorization,
+    Transaction,
+    decode_transaction,
+)
 from interp.tx import validate
 from primitives import rlp
 from primitives.keccak import keccak256
@@ -101,6 +110,35 @@ def test_a_block_decodes_to_its_own_hashes_and_senders() -> None:
     assert [tx.sender for tx in block.transactions] == [SENDER] * 3
     assert block.ommers == []
     assert block.withdrawals is not None and [w.encode() for w in block.withdrawals] == [withdrawal.encode()]
+
+
+def _transaction(tx_type: int, chain_id: int | None, v: int, data: bytes = b"", long_list: bool = False) -> Transaction:
+    """A transaction of every field, signature values as given (not a valid signature)."""
+    access = ((0xAA, tuple(range(40 if long_list else 2))),)  # 40 slots: a list over 55 bytes
+    authorizations = (Authorization(1, 0xBB, 3, 1, 5, 6),) if tx_type == SET_CODE else ()
+    blobs = (b"\x01" + bytes(31),) if tx_type == BLOB else ()
+    return Transaction(tx_type, chain_id, 7, 50_000, 0xBEEF, 10**18, data, 3 * GWEI, 4 * GWEI, GWEI, access,
+                       GWEI, blobs, authorizations, v, 2**255 + 1, 0x7F, 0)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "tx",
+    [
+        _transaction(LEGACY, None, 27),  # before EIP-155
+        _transaction(LEGACY, 1, 38),
+        _transaction(LEGACY, 2**40, 2**41 + 35, b"\x00" * 100),  # a chain id and v of several bytes
+        _transaction(ACCESS_LIST, 5, 0, long_list=True),
+        _transaction(DYNAMIC_FEE, 1, 1, b"\x01\x02"),
+        _transaction(BLOB, 1, 0),
+        _transaction(SET_CODE, 1, 1),
+    ],
+)
+def test_a_decoded_transaction_signs_and_hashes_what_its_fields_encode(tx: Transaction) -> None:
+    """The signing hash and hash come from the decoded bytes (no re-encoding), and agree."""
+    decoded = decode_transaction(tx.encode(), rules(OSAKA))
+    assert decoded.encoded == tx.encode() and tx.encoded == b""
+    assert decoded.signing_hash() == tx.signing_hash()
+    assert decoded.hash() == tx.hash()
 
 
 def test_a_pre_london_header_has_only_the_original_fields() -> None:
