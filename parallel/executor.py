@@ -21,7 +21,6 @@ from interp.block import (
     CollectorPaused,
     block_env,
     execute_block as execute_sequential,
-    execute_transactions,
     finish_block,
     post_block,
     pre_block,
