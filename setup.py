@@ -18,7 +18,7 @@ MYPYC_EXCLUDE = {
     # A mypyc object mutated by one thread while another read it crashed free-threaded 3.13.
     # MvMemory, Scheduler and Worker are compiled: their objects never change after
     # construction and their shared state is builtin containers behind locks.
-    "parallel/executor.py": "thread orchestration; nothing hot of its own",
+    "parallel/executor.py": "thread orchestration; nothing hot of its own (the door, parallel/block.py, is compiled)",
     "parallel/senders.py": "thread orchestration around libsecp256k1 calls",
     "parallel/pool.py": "the worker threads themselves; nothing hot",
     "parallel/types.py": "markers and exceptions shared with the interpreted modules above",

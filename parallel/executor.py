@@ -1,26 +1,22 @@
-"""Parallel block execution: Block-STM over free-threaded worker threads.
+"""Parallel block execution on free-threaded worker threads: the paths other than sequential.
 
-`execute_block` returns exactly what `interp.block.execute_block` returns and leaves the state
-in the same post state. System calls before the first transaction and rewards/withdrawals after
-the last run on the state directly; only the transactions run in parallel, reading the block's
-base state through multi-version memory. At the end the write sets are applied in block order,
-which also evaluates every lazy balance update in order. A measured rule (`choose_path`) runs
-small or chained blocks sequentially, blocks made mostly of plain transfers as transfer groups
-(`parallel.transfer_groups`), and at 2 workers the others with lookahead first
-(`parallel.lookahead`), Block-STM taking over what the lookahead got wrong.
+`execute_in_parallel` runs a block by the path `parallel.paths.choose_path` picked
+(`parallel.block.execute_block` decides). System calls before the first transaction and
+rewards/withdrawals after the last run on the state directly; only the transactions run in
+parallel, through Block-STM reading the block's base state via multi-version memory, as
+transfer groups (`parallel.transfer_groups`), or with lookahead first (`parallel.lookahead`),
+Block-STM taking over what the lookahead got wrong. At the end the write sets are applied in
+block order, which also evaluates every lazy balance update in order.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Final
 
 from interp.block import (
-    MIN_RECEIPTS_PER_PART,
     BlockResult,
     CollectorPaused,
     block_env,
-    execute_block as execute_sequential,
     finish_block,
     post_block,
     pre_block,
@@ -34,128 +30,41 @@ from interp.transaction import Transaction
 from interp.tx import TxResult
 from parallel.lookahead import Front, look_ahead
 from parallel.mv_memory import MvMemory
+from parallel.paths import BLOCK_STM, LOOKAHEAD, TRANSFER_GROUPS, ParallelStats
 from parallel.pool import run_jobs, spread_over
 from parallel.scheduler import Scheduler
-from parallel.transfer_groups import execute_with_groups, is_plain_transfer
+from parallel.transfer_groups import execute_with_groups
 from parallel.types import SchedulerStuck
 from parallel.worker import Worker
-from primitives.spread import serially
 
 WATCHDOG_SECONDS: Final = 120.0
-# When threads cost more than they save, measured on the shared mainnet blocks with 2 workers
-# (BENCHMARKS.md): blocks whose gas limits add up to less than 10M ran slower in parallel, and
-# so did blocks where over 40% of transactions follow an earlier one from the same sender (a
-# nonce chain executes one link at a time; a pool's payout block is a single chain).
-MIN_PARALLEL_GAS: Final = 10_000_000
-MIN_PARALLEL_TXS: Final = 4
-MAX_CHAINED_SHARE: Final = 0.4
-# Block-STM's bookkeeping per transaction (recording, validating, scheduling) costs about as
-# much as executing a plain transfer, so blocks made mostly of plain transfers lost in
-# Block-STM, execution alone, 2 workers over sequential: 14396881 (98% plain transfers)
-# 0.56-0.68x, 15274915 (88%) 0.81-0.98x, W5 (100%) ~0.45x; 13217637 (89%) broke even. They
-# run as transfer groups (parallel.transfer_groups), which cost no bookkeeping. With more
-# workers Block-STM's gain on their other transactions outgrows its bookkeeping: `pevm analyze`
-# predicts 1.26x (15274915) and 1.56x (13217637) at 4 workers, so the rule stops at 3.
-MAX_PLAIN_TRANSFER_SHARE: Final = 0.85
-PLAIN_TRANSFER_RULE_MAX_WORKERS: Final = 3
-
-SEQUENTIAL: Final = "sequential"
-BLOCK_STM: Final = "Block-STM"
-TRANSFER_GROUPS: Final = "transfer groups"
-LOOKAHEAD: Final = "lookahead"
-# Lookahead then Block-STM against Block-STM alone, 2 workers, whole blocks, medians of 7 in
-# turns (BENCHMARKS.md, stop 25): 2,000 ERC-20 transfers 1.36x -> 1.74x, 200 Uniswap swaps
-# 1.93x -> 2.06x; the 22 shared mainnet blocks Block-STM runs average 1.27x both ways (per block
-# from -0.4x to +0.5x). Measured at 2 workers only, so more workers keep Block-STM alone.
-LOOKAHEAD_MAX_WORKERS: Final = 2
 # After the lookahead meets, Block-STM runs the rest when at least this many results ahead
 # failed; below that the front takes the rest in order.
 MIN_STALE_FOR_BLOCK_STM: Final = 2
 
 
-class ParallelStats:
-    """What the last parallel run did, for reports."""
-
-    def __init__(self) -> None:
-        self.workers = 1
-        self.reexecutions = 0
-        self.path = SEQUENTIAL
-
-    @property
-    def parallel(self) -> bool:
-        """The transactions ran on more than one thread (Block-STM or transfer groups)."""
-        return self.path != SEQUENTIAL
-
-
-def default_workers() -> int:
-    return os.cpu_count() or 1
-
-
-def choose_path(transactions: list[Transaction], workers: int, state: PlainState) -> str:
-    """The measured rule: threads pay off only for blocks with enough transactions and gas,
-    not when most transactions wait for an earlier one of the same sender; blocks made mostly
-    of plain transfers run as transfer groups on up to 3 workers (`state`: the block's base
-    state), the others with lookahead on 2 workers and through Block-STM on more."""
-    if workers <= 1 or len(transactions) < MIN_PARALLEL_TXS:
-        return SEQUENTIAL
-    if sum(tx.gas_limit for tx in transactions) < MIN_PARALLEL_GAS:
-        return SEQUENTIAL
-    chained = len(transactions) - len({tx.sender for tx in transactions})
-    if chained > MAX_CHAINED_SHARE * len(transactions):
-        return SEQUENTIAL
-    if workers > PLAIN_TRANSFER_RULE_MAX_WORKERS:
-        return BLOCK_STM
-    plain = sum(1 for tx in transactions if is_plain_transfer(tx, state))
-    if plain >= MAX_PLAIN_TRANSFER_SHARE * len(transactions):
-        return TRANSFER_GROUPS
-    return LOOKAHEAD if workers <= LOOKAHEAD_MAX_WORKERS else BLOCK_STM
-
-
-def execute_block(
+def execute_in_parallel(
     state: PlainState,
     block: Block,
     rules: ForkRules,
     chain_id: int,
-    workers: int | None = None,
-    stats: ParallelStats | None = None,
-) -> BlockResult:
-    """Execute a block with `workers` threads (default: one per CPU) on `state`.
-
-    A block the rule keeps sequential runs the compiled sequential path (this module's own
-    interpreted steps cost an empty block a fifth of its time), with the workers building its
-    receipts where there are enough to split (handing off fewer cost a one-transaction block
-    15%). The cycle collector is paused meanwhile, as for sequential blocks (interp.block)."""
-    count = default_workers() if workers is None else workers
-    path = choose_path(block.transactions, count, state)  # reads code, which pre_block never changes
-    if stats is not None:
-        stats.workers = count
-        stats.path = path
-    if path == SEQUENTIAL:
-        spread = spread_over(count) if len(block.transactions) >= 2 * MIN_RECEIPTS_PER_PART else serially
-        return execute_sequential(state, block, rules, chain_id, spread=spread)
-    with CollectorPaused():
-        return _execute_block(state, block, rules, chain_id, count, path, stats)
-
-
-def _execute_block(
-    state: PlainState,
-    block: Block,
-    rules: ForkRules,
-    chain_id: int,
-    count: int,
+    workers: int,
     path: str,
     stats: ParallelStats | None,
 ) -> BlockResult:
-    env = block_env(block.header, rules, chain_id)
-    pre_block(state, block, rules, env)
-    if path == BLOCK_STM:
-        results = execute_transactions_parallel(state, block, env, rules, count, stats)
-    elif path == TRANSFER_GROUPS:
-        results = execute_with_groups(state, block.transactions, env, rules, count, spread_over(count))
-    else:
-        results = execute_with_lookahead(state, block.transactions, env, rules, count, f"{block.header.number}", stats)
-    requests = post_block(state, block, rules, env, results)
-    return finish_block(block, rules, results, None, requests, spread_over(count))
+    """Execute a block whose transactions run on `workers` threads by `path` (not SEQUENTIAL),
+    with the cycle collector paused, as for sequential blocks (interp.block)."""
+    with CollectorPaused():
+        env = block_env(block.header, rules, chain_id)
+        pre_block(state, block, rules, env)
+        if path == BLOCK_STM:
+            results = execute_transactions_parallel(state, block, env, rules, workers, stats)
+        elif path == TRANSFER_GROUPS:
+            results = execute_with_groups(state, block.transactions, env, rules, workers, spread_over(workers))
+        else:
+            results = execute_with_lookahead(state, block.transactions, env, rules, workers, f"{block.header.number}", stats)
+        requests = post_block(state, block, rules, env, results)
+        return finish_block(block, rules, results, None, requests, spread_over(workers))
 
 
 def _raise_failure(crew: list[Worker], block_id: str) -> None:

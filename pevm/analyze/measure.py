@@ -3,7 +3,7 @@
 The parallel runs force Block-STM even where `parallel.executor` would run a small block
 sequentially (`choose_path`): the point is to check the model of Block-STM itself. The
 phases around the transactions are the executor's own (`pre_block`, `post_block`,
-`finish_block`), so the timed work is what `parallel.executor.execute_block` does.
+`finish_block`), so the timed work is what `parallel.block.execute_block` does.
 """
 
 from __future__ import annotations

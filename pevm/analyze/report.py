@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from parallel.executor import BLOCK_STM, LOOKAHEAD, SEQUENTIAL, TRANSFER_GROUPS
+from parallel.paths import BLOCK_STM, LOOKAHEAD, SEQUENTIAL, TRANSFER_GROUPS
 from pevm.analyze.chart import draw
 from pevm.analyze.svgchart import write_svg
 from pevm.errors import UserError
@@ -122,13 +122,13 @@ class Table:
     def summary(self, analyses: list[BlockAnalysis]) -> None:
         out = self.out
         if any(a.falls_back for a in analyses):
-            print(f"* parallel.executor runs this block sequentially with {max(self.workers)} workers (its rule: too few "
+            print(f"* parallel.execute_block runs this block sequentially with {max(self.workers)} workers (its rule: too few "
                   "transactions or too little gas, or a nonce chain)", file=out)
         if any(a.path == TRANSFER_GROUPS for a in analyses):
-            print(f"+ parallel.executor runs this block as transfer groups with {max(self.workers)} workers (mostly plain "
+            print(f"+ parallel.execute_block runs this block as transfer groups with {max(self.workers)} workers (mostly plain "
                   "transfers); the predicted and measured columns are Block-STM's", file=out)  # fmt: skip
         if any(a.path == LOOKAHEAD for a in analyses):
-            print(f"^ parallel.executor runs this block with lookahead first with {max(self.workers)} workers; the "
+            print(f"^ parallel.execute_block runs this block with lookahead first with {max(self.workers)} workers; the "
                   "predicted and measured columns are Block-STM's", file=out)  # fmt: skip
         for n in self.measured:
             errors = [e for a in analyses if (e := a.error(n)) is not None]

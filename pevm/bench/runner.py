@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from parallel.executor import SEQUENTIAL
+from parallel.paths import SEQUENTIAL
 from pevm.bench.engines import Engine
 from pevm.bench.workloads import MODES, SPECS, Sizes, mainnet_blocks, request
 

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 
-from parallel.executor import SEQUENTIAL, TRANSFER_GROUPS
+from parallel.paths import SEQUENTIAL, TRANSFER_GROUPS
 from pevm.bench.runner import Row
 
 # A CPU-bound loop over local ints: the same work in every process, nothing shared.

@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from parallel.executor import choose_path
+from parallel.paths import choose_path
 from pevm.analyze.dag import build_dag
 from pevm.analyze.measure import Measurer, observe
 from pevm.analyze.report import BlockAnalysis, Table, check_plot_support, load_published, plot, write_json

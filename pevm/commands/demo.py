@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from parallel.executor import default_workers
+from parallel.paths import default_workers
 from pevm.blockfile import load_block_file
 from pevm.commands.run_block import checks, take_turns
 from pevm.errors import UserError

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from interp.block import BlockResult, execute_block as execute_sequential
 from interp.plain_state import PlainState
-from parallel.executor import ParallelStats, default_workers, execute_block as execute_parallel
+from parallel.block import execute_block as execute_parallel
+from parallel.paths import ParallelStats, default_workers
 from parallel.senders import recover_senders
 from pevm.blockfile import BlockFile, BlockFileError, load_block_file
 from pevm.compare import difference

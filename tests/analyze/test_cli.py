@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from parallel.executor import BLOCK_STM, LOOKAHEAD, SEQUENTIAL, TRANSFER_GROUPS
+from parallel.paths import BLOCK_STM, LOOKAHEAD, SEQUENTIAL, TRANSFER_GROUPS
 from pevm.analyze.report import BlockAnalysis, Table
 from pevm.cli import build_parser
 from pevm.errors import UserError

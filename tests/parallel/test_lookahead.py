@@ -15,7 +15,7 @@ from interp.header import Block
 from interp.locations import BALANCE, account_loc, storage_loc
 from interp.plain_state import PlainState
 from interp.tx import TxResult
-from parallel import executor
+from parallel import executor, paths
 from parallel.lookahead import FRONT, CopyOnWrite, Front, snapshot
 from parallel.scheduler import EXECUTED, EXECUTION_IDX, READY_TO_EXECUTE, Scheduler
 from parallel.types import VALIDATIONS
@@ -32,10 +32,10 @@ def test_independent_transfers_take_every_result_from_ahead() -> None:
     expected = execute_block(reference.state, reference.block, reference.rules, reference.chain_id)
     for workers in (2, 3):
         candidate = workloads.transfers_between(400)
-        stats = executor.ParallelStats()
+        stats = paths.ParallelStats()
         result = execute_forced(candidate, lambda state, block, env, rules: executor.execute_with_lookahead(
             state, block.transactions, env, rules, workers, "t", stats))  # fmt: skip
-        assert (stats.path, stats.reexecutions) == (executor.LOOKAHEAD, 0)  # no transfer reads another's writes
+        assert (stats.path, stats.reexecutions) == (paths.LOOKAHEAD, 0)  # no transfer reads another's writes
         assert difference(expected, reference.state, result, candidate.state) is None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from parallel import executor
+from parallel import executor, paths
 from parallel.scheduler import (
     EXECUTED,
     EXECUTING,
@@ -154,12 +154,12 @@ def test_executor_watchdog_raises_instead_of_hanging(monkeypatch: pytest.MonkeyP
 @pytest.mark.pure
 def test_the_measured_rule_picks_sequential_lookahead_block_stm_or_transfer_groups() -> None:
     calls = workloads.coinbase_readers(300)  # 100 contract calls x 60,000 + 200 x 21,000 = 10.2M
-    assert executor.choose_path(calls.block.transactions, 2, calls.state) == executor.LOOKAHEAD
-    assert executor.choose_path(calls.block.transactions, 3, calls.state) == executor.BLOCK_STM
-    assert executor.choose_path(calls.block.transactions, 1, calls.state) == executor.SEQUENTIAL
-    assert executor.choose_path(calls.block.transactions[:270], 2, calls.state) == executor.SEQUENTIAL  # 9.5M gas
+    assert paths.choose_path(calls.block.transactions, 2, calls.state) == paths.LOOKAHEAD
+    assert paths.choose_path(calls.block.transactions, 3, calls.state) == paths.BLOCK_STM
+    assert paths.choose_path(calls.block.transactions, 1, calls.state) == paths.SEQUENTIAL
+    assert paths.choose_path(calls.block.transactions[:270], 2, calls.state) == paths.SEQUENTIAL  # 9.5M gas
     chain = workloads.same_sender_chain(500)  # one sender: every transaction waits for the last
-    assert executor.choose_path(chain.block.transactions, 2, chain.state) == executor.SEQUENTIAL
+    assert paths.choose_path(chain.block.transactions, 2, chain.state) == paths.SEQUENTIAL
     transfers = workloads.raw_transfers(500)  # plain transfers: Block-STM's bookkeeping outweighs them
-    assert executor.choose_path(transfers.block.transactions, 2, transfers.state) == executor.TRANSFER_GROUPS
-    assert executor.choose_path(transfers.block.transactions, 4, transfers.state) == executor.BLOCK_STM  # outgrown
+    assert paths.choose_path(transfers.block.transactions, 2, transfers.state) == paths.TRANSFER_GROUPS
+    assert paths.choose_path(transfers.block.transactions, 4, transfers.state) == paths.BLOCK_STM  # outgrown

@@ -15,7 +15,8 @@ from interp.forks import CANCUN, HOMESTEAD, rules
 from interp.header import Block
 from interp.plain_state import PlainState
 from interp.transaction import Transaction
-from parallel import executor
+import parallel
+from parallel import paths
 from parallel.transfer_groups import MIN_RUN, deal, groups_of
 from pevm import workloads
 from pevm.blockfile import load_block_file
@@ -152,9 +153,9 @@ def test_mainnet_transfer_block(shared_dir: Path) -> None:
     reference = build()
     expected = execute_block(reference.state, reference.block, reference.rules, reference.chain_id)
     candidate = build()
-    stats = executor.ParallelStats()
-    result = executor.execute_block(candidate.state, candidate.block, candidate.rules, candidate.chain_id, 2, stats)
-    assert stats.path == executor.TRANSFER_GROUPS
+    stats = paths.ParallelStats()
+    result = parallel.execute_block(candidate.state, candidate.block, candidate.rules, candidate.chain_id, 2, stats)
+    assert stats.path == paths.TRANSFER_GROUPS
     assert difference(expected, reference.state, result, candidate.state) is None
     assert len(candidate.block.transactions) > MIN_RUN
 

@@ -29,7 +29,8 @@ from interp.header import Block
 from interp.journal import Journal
 from interp.plain_state import PlainState
 from opcodes.forks import table
-from parallel.executor import ParallelStats, execute_block as execute_parallel
+from parallel.block import execute_block as execute_parallel
+from parallel.paths import ParallelStats
 from parallel.senders import decode_transactions, recover_senders
 from pevm.blockfile import load_block_file, parse_state
 from pevm.workloads import synthetic_header

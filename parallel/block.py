@@ -1,0 +1,41 @@
+"""Executing a block in parallel: `execute_block`, the front door of `parallel`.
+
+It returns exactly what `interp.block.execute_block` returns and leaves the state in the same
+post state. The measured rule (`parallel.paths.choose_path`) decides first: a block it keeps
+sequential runs the interpreter's compiled path from here, the others go to the threads
+(`parallel.executor`). Compiled, so that a block the rule keeps sequential costs no more than
+the sequential path (interpreted, this door cost a one-transaction block 4%).
+"""
+
+from __future__ import annotations
+
+from interp.block import MIN_RECEIPTS_PER_PART, BlockResult, execute_block as execute_sequential
+from interp.forks import ForkRules
+from interp.header import Block
+from interp.plain_state import PlainState
+from parallel.executor import execute_in_parallel
+from parallel.paths import SEQUENTIAL, ParallelStats, choose_path, default_workers
+from parallel.pool import spread_over
+from primitives.spread import serially
+
+
+def execute_block(
+    state: PlainState,
+    block: Block,
+    rules: ForkRules,
+    chain_id: int,
+    workers: int | None = None,
+    stats: ParallelStats | None = None,
+) -> BlockResult:
+    """Execute a block with `workers` threads (default: one per CPU) on `state`; a block the
+    rule keeps sequential still gets the workers to build its receipts where there are enough
+    to split (handing off fewer cost a one-transaction block 15%)."""
+    count = default_workers() if workers is None else workers
+    path = choose_path(block.transactions, count, state)  # reads code, which pre_block never changes
+    if stats is not None:
+        stats.workers = count
+        stats.path = path
+    if path == SEQUENTIAL:
+        spread = spread_over(count) if len(block.transactions) >= 2 * MIN_RECEIPTS_PER_PART else serially
+        return execute_sequential(state, block, rules, chain_id, spread=spread)
+    return execute_in_parallel(state, block, rules, chain_id, count, path, stats)
