@@ -101,13 +101,14 @@ def execute_with_lookahead(
     as Block-STM's does."""
     front = look_ahead(state, transactions, env, rules, workers, block_id)
     ahead = front.work.executed_ahead()
-    stale = front.judge_rest().count(False)
+    held = front.judge_rest()
+    stale = held.count(False)
     if stale < MIN_STALE_FOR_BLOCK_STM:
         front.take_rest()
         results, again = front.results, front.executed + ahead - len(transactions)
     else:
         seeded = len(transactions) - front.position - stale
-        results = execute_transaction_list(state, transactions, env, rules, workers, block_id, stats, front)
+        results = execute_transaction_list(state, transactions, env, rules, workers, block_id, stats, (front, held))
         again = ahead - seeded + (0 if stats is None else stats.reexecutions)
     if stats is not None:
         stats.path = LOOKAHEAD
@@ -123,11 +124,13 @@ def execute_transaction_list(
     workers: int,
     block_id: str,
     stats: ParallelStats | None = None,
-    front: Front | None = None,
+    ahead: tuple[Front, list[bool]] | None = None,
 ) -> list[TxResult]:
     """`execute_transactions_parallel` without a block around the transactions (state tests);
-    `block_id` names them in errors. With `front` (a lookahead that met), only the transactions
-    from its position on run, and those whose results ahead hold start executed."""
+    `block_id` names them in errors. With `ahead`, a lookahead that met and whether each result
+    from its position on holds (`Front.judge_rest`), only the transactions from its position on
+    run, and those whose results hold start executed."""
+    front, held = (None, []) if ahead is None else ahead
     start = 0 if front is None else front.position
     rest = transactions if front is None else transactions[start:]
     size = len(rest)
@@ -135,13 +138,12 @@ def execute_transaction_list(
     scheduler = Scheduler(size, [-1 if tx.to is None else tx.to for tx in rest], workers)
     outcomes: list[object] = [None] * size
     if front is not None:
-        executed = front.judge_rest()
         for index in range(size):
-            if executed[index]:
+            if held[index]:
                 outcome, reads, writes = front.work.seed(start + index)
                 memory.record(index, reads, writes)
                 outcomes[index] = outcome
-        scheduler.seed(executed)
+        scheduler.seed(held)
     crew = [Worker(scheduler, memory, state, rest, env, rules, outcomes) for _ in range(workers)]
     batch = run_jobs([worker.run for worker in crew])
     try:
