@@ -12,6 +12,11 @@ to `postStateHash`).
 
 A rejection whose kind differs from the fixture's is still a pass (clients name the same fault
 differently), reported as a `NOTE` line so kind mapping gaps stay visible.
+
+With `--parallel` every test runs once per parallel path (`<file>::<test>[<path>]`), each
+block's transactions on PARALLEL_WORKERS threads by that path whatever the executor's rule would
+pick (most of these blocks are too small for it to pick any), so the fixtures check the
+parallel executor as they check the sequential one.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from ethtests.fixtures import (
     parse_hash, parse_int, require, require_list,
 )  # fmt: skip
 from ethtests.report import FAILED, PASSED, CaseResult, Reporter
-from ethtests.statetest import first_difference, run_files, state_from_accounts
+from ethtests.statetest import PARALLEL_WORKERS, first_difference, run_files, state_from_accounts
 from interp.block import execute_block
 from interp.block_decoding import decode_body, parse_block
 from interp.block_validation import UNKNOWN_PARENT, UNKNOWN_PARENT_ZERO, validate_body, validate_header, validate_result
@@ -36,6 +41,10 @@ from interp.forks import BlobSchedule, ForkRules, UnknownFork, fork_id
 from interp.header import Header
 from interp.plain_state import PlainState
 from interp.state_root import state_root
+from parallel.executor import execute_in_parallel
+from parallel.paths import BLOCK_STM, LOOKAHEAD, TRANSFER_GROUPS
+
+PARALLEL_PATHS = (BLOCK_STM, LOOKAHEAD, TRANSFER_GROUPS)
 
 ZERO_HASH = bytes(32)
 # `ShanghaiToCancunAtTime15k` (by timestamp) or `BerlinToLondonAt5` (by block number).
@@ -157,9 +166,12 @@ class ChainBlock:
     state: PlainState
 
 
-def import_block(chain: dict[bytes, ChainBlock], raw: bytes, forks: ForkSchedule, chain_id: int) -> bytes:
-    """Decode, validate and execute `raw` on its parent's state; on success store it in `chain`
-    and return its hash. Raises InvalidBlock or InvalidTransaction when the block is invalid."""
+def import_block(
+    chain: dict[bytes, ChainBlock], raw: bytes, forks: ForkSchedule, chain_id: int, path: str | None = None
+) -> bytes:
+    """Decode, validate and execute `raw` on its parent's state (sequentially, or by the parallel
+    `path`); on success store it in `chain` and return its hash. Raises InvalidBlock or
+    InvalidTransaction when the block is invalid."""
     raw_block = parse_block(raw)
     header = raw_block.header
     rules = forks.rules_at(header)
@@ -173,15 +185,19 @@ def import_block(chain: dict[bytes, ChainBlock], raw: bytes, forks: ForkSchedule
     validate_body(block, rules)
     state = parent.state.copy()
     state.block_hashes[parent.header.number] = header.parent_hash
-    result = execute_block(state, block, rules, chain_id)
+    if path is None:
+        result = execute_block(state, block, rules, chain_id)
+    else:
+        result = execute_in_parallel(state, block, rules, chain_id, PARALLEL_WORKERS, path, None)
     validate_result(block, result, state_root(state), rules)
     block_hash = header.hash()
     chain[block_hash] = ChainBlock(header, state)
     return block_hash
 
 
-def run_test(test: BlockchainTest, case_id: str) -> CaseResult:
-    """Import every block and compare the head and its state; the first wrong verdict fails."""
+def run_test(test: BlockchainTest, case_id: str, path: str | None = None) -> CaseResult:
+    """Import every block (by the parallel `path`, if given) and compare the head and its state;
+    the first wrong verdict fails."""
     forks = fork_schedule(test)
     if not forks.before.proof_of_stake:
         return CaseResult(case_id, FAILED, f"network {test.network}: pre-Merge chains are not supported")
@@ -196,7 +212,7 @@ def run_test(test: BlockchainTest, case_id: str) -> CaseResult:
     notes: list[str] = []
     for index, block in enumerate(test.blocks):
         try:
-            block_hash = import_block(chain, block.rlp, forks, test.chain_id)
+            block_hash = import_block(chain, block.rlp, forks, test.chain_id, path)
         except (InvalidBlock, InvalidTransaction) as invalid:
             if block.expect_exception is None:
                 return CaseResult(case_id, FAILED, f"block {index} rejected: {invalid}")
@@ -228,10 +244,10 @@ def post_state_difference(head: ChainBlock, test: BlockchainTest) -> str | None:
     return None
 
 
-def guarded_test(test: BlockchainTest, case_id: str) -> CaseResult:
+def guarded_test(test: BlockchainTest, case_id: str, path: str | None = None) -> CaseResult:
     """`run_test`, with an unknown fork or a crash reported as the test's failure."""
     try:
-        return run_test(test, case_id)
+        return run_test(test, case_id, path)
     except UnknownFork as error:
         return CaseResult(case_id, FAILED, f"network {test.network!r}: {error}")
     except RecursionError:
@@ -240,15 +256,24 @@ def guarded_test(test: BlockchainTest, case_id: str) -> CaseResult:
         return CaseResult(case_id, FAILED, f"crashed: {type(error).__name__}: {error}")
 
 
-def run_file(path: Path, fork: str | None, pattern: str | None) -> list[CaseResult]:
+def run_file(path: Path, fork: str | None, pattern: str | None, parallel: bool = False) -> list[CaseResult]:
     """Every test of one fixture file whose id contains `pattern` (`fork` is unused: a chain's
-    network fixes its forks). A malformed file raises FixtureError."""
+    network fixes its forks), once per parallel path if `parallel`. A malformed file raises
+    FixtureError."""
     results: list[CaseResult] = []
     for test in load_blockchain_tests(path):
         case_id = f"{path.name}::{test.name}"
         if pattern is None or pattern in case_id:
-            results.append(guarded_test(test, case_id))
+            if not parallel:
+                results.append(guarded_test(test, case_id))
+            for parallel_path in PARALLEL_PATHS if parallel else ():
+                results.append(guarded_test(test, f"{case_id}[{parallel_path}]", parallel_path))
     return results
+
+
+def run_file_parallel(path: Path, fork: str | None, pattern: str | None) -> list[CaseResult]:
+    """`run_file` through every parallel path (`blocktest --parallel`)."""
+    return run_file(path, fork, pattern, parallel=True)
 
 
 # --- reporting -----------------------------------------------------------------------------------
@@ -266,6 +291,6 @@ class NotingReporter(Reporter):
         super().add_file(results, path, seconds)
 
 
-def run_paths(paths: list[Path], pattern: str | None, jobs: int, json_out: Path | None) -> int:
+def run_paths(paths: list[Path], pattern: str | None, jobs: int, json_out: Path | None, parallel: bool = False) -> int:
     """`pevm blocktest`: blockchain tests under `paths`; returns the exit code."""
-    return run_files(paths, NotingReporter, run_file, None, pattern, jobs, json_out)
+    return run_files(paths, NotingReporter, run_file_parallel if parallel else run_file, None, pattern, jobs, json_out)

@@ -1,9 +1,10 @@
 """Run BlockchainTests fixture files or folders (.json or .json.gz).
 
-`pevm blocktest PATH... [-k PATTERN] [-j N] [--json OUT]`: imports every test's blocks onto its
-genesis (rejecting the invalid ones), then checks the head's hash and post state; prints each
-failure with its id and reason (and a NOTE when a block was rejected for another reason than
-the fixture names), ends with `N passed, M failed, K skipped`, exits 1 on any failure.
+`pevm blocktest PATH... [-k PATTERN] [-j N] [--json OUT] [--parallel]`: imports every test's
+blocks onto its genesis (rejecting the invalid ones), then checks the head's hash and post
+state; prints each failure with its id and reason (and a NOTE when a block was rejected for
+another reason than the fixture names), ends with `N passed, M failed, K skipped`, exits 1 on
+any failure. `--parallel` runs every test once per parallel path instead (2 worker threads).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-k", dest="pattern", help="run only tests whose id contains PATTERN")
     parser.add_argument("-j", dest="jobs", type=int, default=os.cpu_count() or 1, help="parallel workers")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write a JSON summary to OUT")
+    parser.add_argument("--parallel", action="store_true",
+                        help="run every test through Block-STM, lookahead and transfer groups (2 worker threads)")  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,6 +33,6 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"-j must be at least 1, got {args.jobs}")
     check_output(args.json, "--json")
     try:
-        return blocktest.run_paths(args.paths, args.pattern, args.jobs, args.json)
+        return blocktest.run_paths(args.paths, args.pattern, args.jobs, args.json, args.parallel)
     except (FixtureError, ReportError) as error:
         raise UserError(str(error)) from None

@@ -1,8 +1,9 @@
 """ethereum/tests BlockchainTests through `pevm blocktest`'s runner, and the runner's verdicts.
 
 The default run takes two files of every ValidBlocks/InvalidBlocks folder plus a side-chain
-test; the `slow` test runs all of them. The runner tests edit real fixtures (a valid block
-marked invalid, a wrong head, a wrong post state, ...) to show that each wrong verdict fails.
+test, sequentially and through each parallel path; the `slow` test runs all of them both ways.
+The runner tests edit real fixtures (a valid block marked invalid, a wrong head, a wrong post
+state, ...) to show that each wrong verdict fails.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from ethtests.blocktest import BlockchainTest, fork_schedule, run_file
+from ethtests.blocktest import PARALLEL_PATHS, BlockchainTest, fork_schedule, run_file
 from ethtests.report import FAILED, PASSED
 from interp.forks import BERLIN, CANCUN, LONDON, SHANGHAI
 from interp.header import Header
@@ -37,33 +38,48 @@ KIND_DIFFERS = "InvalidBlocks/bcInvalidHeaderTest/GasLimitIsZero.json"  # reject
 ZERO_HASH = "0x" + "00" * 32
 
 
-def failures(paths: list[Path]) -> list[str]:
-    return [f"{r.id}: {r.reason}" for path in paths for r in run_file(path, None, None) if r.status != PASSED]
+BOTH_WAYS = pytest.mark.parametrize("parallel", [False, True], ids=["sequential", "parallel"])
 
 
+def failures(paths: list[Path], parallel: bool = False) -> list[str]:
+    return [f"{r.id}: {r.reason}" for path in paths for r in run_file(path, None, None, parallel) if r.status != PASSED]
+
+
+@BOTH_WAYS
 @pytest.mark.parametrize("folder", FOLDERS)
-def test_blockchain_folder_slice(shared_dir: Path, folder: str) -> None:
+def test_blockchain_folder_slice(shared_dir: Path, folder: str, parallel: bool) -> None:
     files = sorted((shared_dir / "ethereum-tests" / "BlockchainTests" / folder).glob("*.json"))
     assert files, f"no fixtures in {folder}"
-    found = failures(files[:2])
+    found = failures(files[:2], parallel)
     assert not found, "\n".join(found[:10])
 
 
-def test_side_chains(shared_dir: Path) -> None:
-    found = failures([shared_dir / "ethereum-tests" / "BlockchainTests" / SIDE_CHAINS])
+@BOTH_WAYS
+def test_side_chains(shared_dir: Path, parallel: bool) -> None:
+    found = failures([shared_dir / "ethereum-tests" / "BlockchainTests" / SIDE_CHAINS], parallel)
     assert not found, "\n".join(found)
 
 
 @pytest.mark.slow
-def test_all_blockchain_tests(shared_dir: Path) -> None:
-    """All 348 files, 573 tests; every folder is one of FOLDERS."""
+@BOTH_WAYS
+def test_all_blockchain_tests(shared_dir: Path, parallel: bool) -> None:
+    """All 348 files, 573 tests (once per parallel path through the parallel executor); every
+    folder is one of FOLDERS."""
     root = shared_dir / "ethereum-tests" / "BlockchainTests"
     paths = sorted(root.rglob("*.json"))
     assert {path.parent.relative_to(root).as_posix() for path in paths} == set(FOLDERS)
-    results = [result for path in paths for result in run_file(path, None, None)]
+    results = [result for path in paths for result in run_file(path, None, None, parallel)]
     found = [f"{r.id}: {r.reason}" for r in results if r.status != PASSED]
     assert not found, "\n".join(found[:20])
-    assert len(results) == 573
+    assert len(results) == 573 * (len(PARALLEL_PATHS) if parallel else 1)
+
+
+def test_parallel_runs_every_test_once_per_path(shared_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    valid = shared_dir / "ethereum-tests" / "BlockchainTests" / VALID
+    ids = [r.id for r in run_file(valid, None, None, True)]
+    assert ids == [f"basefeeExample.json::basefeeExample_Cancun[{path}]" for path in PARALLEL_PATHS]
+    assert main(["blocktest", "--parallel", "-j", "1", str(valid)]) == 0
+    assert "3 passed, 0 failed" in capsys.readouterr().out
 
 
 # --- verdicts ------------------------------------------------------------------------------------
