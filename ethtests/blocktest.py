@@ -42,9 +42,7 @@ from interp.header import Header
 from interp.plain_state import PlainState
 from interp.state_root import state_root
 from parallel.executor import execute_in_parallel
-from parallel.paths import BLOCK_STM, LOOKAHEAD, TRANSFER_GROUPS
-
-PARALLEL_PATHS = (BLOCK_STM, LOOKAHEAD, TRANSFER_GROUPS)
+from parallel.paths import PARALLEL_PATHS
 
 ZERO_HASH = bytes(32)
 # `ShanghaiToCancunAtTime15k` (by timestamp) or `BerlinToLondonAt5` (by block number).

@@ -30,7 +30,7 @@ from interp.transaction import Transaction
 from interp.tx import TxResult
 from parallel.lookahead import Front, look_ahead
 from parallel.mv_memory import MvMemory
-from parallel.paths import BLOCK_STM, LOOKAHEAD, TRANSFER_GROUPS, ParallelStats
+from parallel.paths import BLOCK_STM, LOOKAHEAD, PARALLEL_PATHS, TRANSFER_GROUPS, ParallelStats
 from parallel.pool import run_jobs, spread_over
 from parallel.scheduler import Scheduler
 from parallel.transfer_groups import execute_with_groups
@@ -54,6 +54,8 @@ def execute_in_parallel(
 ) -> BlockResult:
     """Execute a block whose transactions run on `workers` threads by `path` (not SEQUENTIAL),
     with the cycle collector paused, as for sequential blocks (interp.block)."""
+    if path not in PARALLEL_PATHS:
+        raise ValueError(f"not a parallel path: {path!r} (one of {', '.join(PARALLEL_PATHS)})")
     with CollectorPaused():
         env = block_env(block.header, rules, chain_id)
         pre_block(state, block, rules, env)

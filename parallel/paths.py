@@ -36,6 +36,7 @@ SEQUENTIAL: Final = "sequential"
 BLOCK_STM: Final = "Block-STM"
 TRANSFER_GROUPS: Final = "transfer groups"
 LOOKAHEAD: Final = "lookahead"
+PARALLEL_PATHS: Final = (BLOCK_STM, LOOKAHEAD, TRANSFER_GROUPS)
 # Lookahead then Block-STM against Block-STM alone, 2 workers, whole blocks, medians of 7 in
 # turns (BENCHMARKS.md, stop 25): 2,000 ERC-20 transfers 1.36x -> 1.74x, 200 Uniswap swaps
 # 1.93x -> 2.06x; the 22 shared mainnet blocks Block-STM runs average 1.27x both ways (per block

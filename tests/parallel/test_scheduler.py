@@ -163,3 +163,11 @@ def test_the_measured_rule_picks_sequential_lookahead_block_stm_or_transfer_grou
     transfers = workloads.raw_transfers(500)  # plain transfers: Block-STM's bookkeeping outweighs them
     assert paths.choose_path(transfers.block.transactions, 2, transfers.state) == paths.TRANSFER_GROUPS
     assert paths.choose_path(transfers.block.transactions, 4, transfers.state) == paths.BLOCK_STM  # outgrown
+
+
+@pytest.mark.pure
+def test_forcing_a_path_that_is_not_parallel_is_an_error() -> None:
+    workload = workloads.raw_transfers(4)
+    with pytest.raises(ValueError, match="not a parallel path: 'sequential'"):
+        executor.execute_in_parallel(workload.state, workload.block, workload.rules, workload.chain_id, 2,
+                                     paths.SEQUENTIAL, None)  # fmt: skip
