@@ -262,10 +262,10 @@ def run_file(path: Path, fork: str | None, pattern: str | None, parallel: bool =
     for test in load_blockchain_tests(path):
         case_id = f"{path.name}::{test.name}"
         if pattern is None or pattern in case_id:
-            if not parallel:
+            if parallel:
+                results.extend(guarded_test(test, f"{case_id}[{path}]", path) for path in PARALLEL_PATHS)
+            else:
                 results.append(guarded_test(test, case_id))
-            for parallel_path in PARALLEL_PATHS if parallel else ():
-                results.append(guarded_test(test, f"{case_id}[{parallel_path}]", parallel_path))
     return results
 
 

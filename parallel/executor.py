@@ -64,7 +64,8 @@ def execute_in_parallel(
         elif path == TRANSFER_GROUPS:
             results = execute_with_groups(state, block.transactions, env, rules, workers, spread_over(workers))
         else:
-            results = execute_with_lookahead(state, block.transactions, env, rules, workers, f"{block.header.number}", stats)
+            block_id = f"{block.header.number}"
+            results = execute_with_lookahead(state, block.transactions, env, rules, workers, block_id, stats)
         requests = post_block(state, block, rules, env, results)
         return finish_block(block, rules, results, None, requests, spread_over(workers))
 

@@ -2,8 +2,8 @@
 
 Sequentially (the interpreter's own path), as transfer groups (`parallel.transfer_groups`), with
 lookahead first (`parallel.lookahead`, Block-STM taking over what it got wrong), or through
-Block-STM alone (`parallel.scheduler`). Compiled: the rule runs before every block, and for a
-one-transaction block its interpreted steps cost as much as 5% of the block.
+Block-STM alone (`parallel.scheduler`). Compiled, as the door that applies the rule before every
+block is (`parallel.block`).
 """
 
 from __future__ import annotations

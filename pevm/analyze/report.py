@@ -122,14 +122,14 @@ class Table:
     def summary(self, analyses: list[BlockAnalysis]) -> None:
         out = self.out
         if any(a.falls_back for a in analyses):
-            print(f"* parallel.execute_block runs this block sequentially with {max(self.workers)} workers (its rule: too few "
-                  "transactions or too little gas, or a nonce chain)", file=out)
+            print(f"* parallel.execute_block runs this block sequentially with {max(self.workers)} workers "
+                  "(its rule: too few transactions or too little gas, or a nonce chain)", file=out)  # fmt: skip
         if any(a.path == TRANSFER_GROUPS for a in analyses):
-            print(f"+ parallel.execute_block runs this block as transfer groups with {max(self.workers)} workers (mostly plain "
-                  "transfers); the predicted and measured columns are Block-STM's", file=out)  # fmt: skip
+            print(f"+ parallel.execute_block runs this block as transfer groups with {max(self.workers)} workers "
+                  "(mostly plain transfers); the predicted and measured columns are Block-STM's", file=out)  # fmt: skip
         if any(a.path == LOOKAHEAD for a in analyses):
-            print(f"^ parallel.execute_block runs this block with lookahead first with {max(self.workers)} workers; the "
-                  "predicted and measured columns are Block-STM's", file=out)  # fmt: skip
+            print(f"^ parallel.execute_block runs this block with lookahead first with {max(self.workers)} workers; "
+                  "the predicted and measured columns are Block-STM's", file=out)  # fmt: skip
         for n in self.measured:
             errors = [e for a in analyses if (e := a.error(n)) is not None]
             if errors:
