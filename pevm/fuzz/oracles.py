@@ -30,6 +30,7 @@ from interp.state_root import state_root
 from interp.trace import Tracer
 from interp.tx import TxResult, execute_transaction
 from parallel.executor import execute_transactions_parallel, execute_with_lookahead
+from parallel.paths import BLOCK_STM, LOOKAHEAD, TRANSFER_GROUPS
 from parallel.pool import spread_over
 from parallel.transfer_groups import execute_with_groups
 from pevm import workloads
@@ -89,9 +90,9 @@ def execute_lookahead(workload: workloads.Workload, workers: int) -> BlockResult
 
 
 PARALLEL_PATHS: Final = {
-    "Block-STM": execute_parallel,
-    "transfer groups": execute_groups,
-    "lookahead": execute_lookahead,
+    BLOCK_STM: execute_parallel,
+    TRANSFER_GROUPS: execute_groups,
+    LOOKAHEAD: execute_lookahead,
 }
 
 
