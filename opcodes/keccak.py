@@ -17,4 +17,4 @@ def keccak256(f: Frame) -> None:
     expand_memory(f, offset, size)
     charge(f, KECCAK_WORD * words(size))
     # OPERATION
-    stack[-1] = int.from_bytes(keccak(bytes(f.memory[offset : offset + size])), "big")
+    stack[-1] = int.from_bytes(keccak(f.memory[offset : offset + size]), "big")

@@ -71,12 +71,14 @@ def keccak256_pycryptodome(data: bytes) -> bytes:
     return digest
 
 
-def keccak256(data: bytes) -> bytes:
-    """The 32-byte Keccak-256 digest of `data` (a `bytes` object)."""
+def keccak256(data: bytes | bytearray) -> bytes:
+    """The 32-byte Keccak-256 digest of `data`. A `bytearray` is hashed as it is (KECCAK256
+    hashes the slice it cuts from memory: copying it to `bytes` first cost ~140 ns of a
+    ~1.1 us opcode); the ctypes backend needs `bytes`."""
     if _PYSHA3 is not None:
         hashed: bytes = _PYSHA3(data).digest()
         return hashed
-    return keccak256_pycryptodome(data)
+    return keccak256_pycryptodome(bytes(data) if isinstance(data, bytearray) else data)
 
 
 EMPTY_KECCAK: Final = keccak256(b"")

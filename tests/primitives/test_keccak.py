@@ -1,3 +1,8 @@
+import os
+import subprocess
+import sys
+import sysconfig
+
 import pytest
 from Crypto.Hash import keccak as pycryptodome_keccak
 from hypothesis import given, strategies as st
@@ -44,3 +49,27 @@ def test_matches_pycryptodome(data: bytes) -> None:
 def test_backends_agree(data: bytes) -> None:
     """The ctypes one-shot backend (used when pysha3 could turn the GIL on) matches the default."""
     assert keccak256_pycryptodome(data) == keccak256(data) == reference(data)
+
+
+@given(st.binary(max_size=600))
+def test_bytearray_hashes_as_its_bytes(data: bytes) -> None:
+    """KECCAK256 hashes the bytearray slice it cuts from memory without copying it to bytes."""
+    assert keccak256(bytearray(data)) == keccak256(data)
+
+
+ONESHOT_ON_BYTEARRAY = """
+from primitives.keccak import BACKEND, keccak256
+print(BACKEND, keccak256(bytearray(b"abc")).hex())
+"""
+
+
+@pytest.mark.skipif(not sysconfig.get_config_var("Py_GIL_DISABLED"), reason="pysha3 is always used with a GIL")
+def test_bytearray_on_the_ctypes_backend() -> None:
+    """A default free-threaded start (GIL not forced off) hashes with the ctypes backend,
+    which takes only bytes: a bytearray is converted, not rejected."""
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHON_GIL"}
+    result = subprocess.run([sys.executable, "-c", ONESHOT_ON_BYTEARRAY], env=environment,
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.stdout.split() == ["pycryptodome", "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45"], (
+        result.stdout + result.stderr
+    )
