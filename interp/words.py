@@ -5,7 +5,7 @@ Words are never wrapped in classes (STYLE rule 7): every operation masks with `U
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from mypy_extensions import i64
 
@@ -24,16 +24,15 @@ def to_signed(value: int) -> int:
     return value
 
 
-def word_to_bytes(value: int) -> bytes:
-    return value.to_bytes(32, "big")
+# `int.from_bytes` held as a value: mypyc looks a method of `int` up on every call (~72 ns for
+# 32 bytes on 3.13t), a held callable is one vectorcall (~45 ns).
+_FROM_BYTES: Final[Any] = int.from_bytes
 
 
-def bytes_to_word(data: bytes) -> int:
-    return int.from_bytes(data, "big")
-
-
-def address_to_bytes(address: int) -> bytes:
-    return address.to_bytes(20, "big")
+def bytes_to_word(data: bytes | bytearray) -> int:
+    """The big-endian unsigned integer `data` encodes (a word, an address, an immediate)."""
+    value: int = _FROM_BYTES(data, "big")
+    return value
 
 
 def ceil32(size: i64) -> i64:

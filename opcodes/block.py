@@ -4,6 +4,7 @@ BASEFEE, BLOBBASEFEE."""
 from __future__ import annotations
 
 from interp.frame import Frame
+from interp.words import bytes_to_word
 
 
 def blockhash(f: Frame) -> None:
@@ -15,7 +16,7 @@ def blockhash(f: Frame) -> None:
         stack[-1] = 0
         return
     known = f.ctx.journal.view.block_hash(number)
-    stack[-1] = 0 if known is None else int.from_bytes(known, "big")
+    stack[-1] = 0 if known is None else bytes_to_word(known)
 
 
 def coinbase(f: Frame) -> None:

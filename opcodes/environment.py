@@ -6,7 +6,7 @@ from __future__ import annotations
 from interp.errors import ReturnDataOutOfBounds
 from interp.frame import Frame
 from interp.gas import COPY_WORD, charge, charge_account_access, expand_memory, words
-from interp.words import ADDRESS_MASK
+from interp.words import ADDRESS_MASK, bytes_to_word
 
 
 def padded_slice(source: bytes, offset: int, size: int) -> bytes:
@@ -54,7 +54,7 @@ def callvalue(f: Frame) -> None:
 def calldataload(f: Frame) -> None:
     """CALLDATALOAD (0x35): offset -> 32 bytes of call data (zero-padded)."""
     stack = f.stack
-    stack[-1] = int.from_bytes(padded_slice(f.msg.data, stack[-1], 32), "big")
+    stack[-1] = bytes_to_word(padded_slice(f.msg.data, stack[-1], 32))
 
 
 def calldatasize(f: Frame) -> None:
@@ -157,7 +157,7 @@ def extcodehash(f: Frame) -> None:
     if journal.is_dead(account):
         stack[-1] = 0
     else:
-        stack[-1] = int.from_bytes(journal.code(account).hash, "big")
+        stack[-1] = bytes_to_word(journal.code(account).hash)
 
 
 def selfbalance(f: Frame) -> None:
@@ -170,4 +170,4 @@ def blobhash(f: Frame) -> None:
     stack = f.stack
     index = stack[-1]
     hashes = f.ctx.tx.blob_hashes
-    stack[-1] = int.from_bytes(hashes[index], "big") if index < len(hashes) else 0
+    stack[-1] = bytes_to_word(hashes[index]) if index < len(hashes) else 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from interp.frame import Frame
 from interp.gas import KECCAK_WORD, charge, expand_memory, words
+from interp.words import bytes_to_word
 from primitives.keccak import keccak256 as keccak
 
 
@@ -17,4 +18,4 @@ def keccak256(f: Frame) -> None:
     expand_memory(f, offset, size)
     charge(f, KECCAK_WORD * words(size))
     # OPERATION
-    stack[-1] = int.from_bytes(keccak(f.memory[offset : offset + size]), "big")
+    stack[-1] = bytes_to_word(keccak(f.memory[offset : offset + size]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from interp.frame import Frame
 from interp.gas import COPY_WORD, charge, expand_memory, words
+from interp.words import bytes_to_word
 
 
 def mload(f: Frame) -> None:
@@ -14,7 +15,7 @@ def mload(f: Frame) -> None:
     # GAS
     expand_memory(f, offset, 32)
     # OPERATION
-    stack[-1] = int.from_bytes(f.memory[offset : offset + 32], "big")
+    stack[-1] = bytes_to_word(f.memory[offset : offset + 32])
 
 
 def mstore(f: Frame) -> None:

@@ -6,6 +6,8 @@ from typing import cast
 
 from mypy_extensions import i64
 
+from interp.words import bytes_to_word
+
 
 def pop(stack: list[int]) -> None:
     """POP (0x50): a ->."""
@@ -27,7 +29,7 @@ def push_n(stack: list[int], code: bytes, pc: i64, n: i64) -> i64:
     elif n == 2:
         stack.append((code[pc] << 8) | code[pc + 1])
     else:
-        stack.append(int.from_bytes(code[pc : pc + n], "big"))
+        stack.append(bytes_to_word(code[pc : pc + n]))
     return pc + n
 
 

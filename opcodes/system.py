@@ -30,7 +30,7 @@ from interp.gas import (
     words,
 )
 from interp.delegation import delegation_target
-from interp.words import ADDRESS_MASK
+from interp.words import ADDRESS_MASK, bytes_to_word
 from primitives.keccak import keccak256
 from primitives.rlp import encode
 
@@ -41,13 +41,13 @@ MAX_NONCE: Final = (1 << 64) - 1
 def create_address(sender: int, nonce: int) -> int:
     """CREATE: keccak256(rlp([sender, nonce]))[12:]."""
     digest = keccak256(encode([sender.to_bytes(20, "big"), nonce]))
-    return int.from_bytes(digest[12:], "big")
+    return bytes_to_word(digest[12:])
 
 
 def create2_address(sender: int, salt: int, init_code: bytes) -> int:
     """CREATE2 (EIP-1014): keccak256(0xff ++ sender ++ salt ++ keccak256(init_code))[12:]."""
     preimage = b"\xff" + sender.to_bytes(20, "big") + salt.to_bytes(32, "big") + keccak256(init_code)
-    return int.from_bytes(keccak256(preimage)[12:], "big")
+    return bytes_to_word(keccak256(preimage)[12:])
 
 
 def _create(f: Frame, value: int, init_code: bytes, salt: int, is_create2: bool) -> None:
