@@ -78,7 +78,8 @@ def expand_memory(frame: Frame, offset: int, size: int) -> None:
         return
     new_words = words(end)
     charge(frame, memory_cost(new_words) - memory_cost(current >> 5))
-    frame.memory.extend(bytes(new_words * 32 - current))
+    memory = frame.memory
+    memory += b"\x00" * (new_words * 32 - current)  # in place; bytes(n) is a type call, 3x slower
 
 
 def all_but_one_64th(gas: i64) -> i64:
