@@ -8,14 +8,15 @@ libsecp256k1|coincurve|python` forces one; `BACKEND` names the one in use):
 2. coincurve, where it imports: GIL builds only, it does not install on free-threaded 3.13;
 3. `primitives.secp256k1_python`, typed Python compiled by mypyc.
 Microseconds per recovery on free-threaded 3.13.5 (best of 5 x 200, the shared 2-core
-development box, 2026-12-02; address hashing excluded). libsecp256k1's own
-`secp256k1_ecdsa_recover` takes ~48 us there; on 2026-12-04, with each thread's buffers kept
-(`Scratch`), a recovery took 43.9-44.2 us against 42.9-43.3 us for the bare foreign call
-(45.9-46.8 us before):
+development box, 2026-12-02; address hashing excluded):
 
     backend         compiled   pure
     libsecp256k1        48       67
     python           1,022    1,304
+
+libsecp256k1's own `secp256k1_ecdsa_recover` took ~48 us there then. On 2026-12-04, with each
+thread's buffers kept (`Scratch`), a recovery took 43.9-44.2 us against 42.9-43.3 us for the
+bare foreign call (45.9-46.8 us before).
 
 coincurve is not measured: it does not install on the free-threaded build.
 
