@@ -263,7 +263,7 @@ def run_file(path: Path, fork: str | None, pattern: str | None, parallel: bool =
         case_id = f"{path.name}::{test.name}"
         if pattern is None or pattern in case_id:
             if parallel:
-                results.extend(guarded_test(test, f"{case_id}[{path}]", path) for path in PARALLEL_PATHS)
+                results.extend(guarded_test(test, f"{case_id}[{way}]", way) for way in PARALLEL_PATHS)
             else:
                 results.append(guarded_test(test, case_id))
     return results
