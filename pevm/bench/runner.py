@@ -126,6 +126,13 @@ class Runner:
         self.infos: dict[str, dict[str, Any]] = {}
         self.directory = Path(tempfile.mkdtemp(prefix="pevm-bench-"))
 
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Remove the directory of request files, which a run would otherwise leave in /tmp."""
+        shutil.rmtree(self.directory, ignore_errors=True)
+
     def say(self, text: str) -> None:
         print(text, file=self.log, flush=True)
 

@@ -49,10 +49,10 @@ def run(args: argparse.Namespace) -> int:
         engines += peer_engines(root)
     sizes = QUICK if args.quick else FULL
     repeats = args.repeats or (2 if args.quick else 3)
-    runner = Runner(engines, sizes, repeats, budget=6.0 if args.quick else 45.0, timeout=300.0 if args.quick else 3600.0,
-                    only=set(args.only) if args.only else None)  # fmt: skip
     start = time.perf_counter()
-    rows = runner.run()
+    with Runner(engines, sizes, repeats, budget=6.0 if args.quick else 45.0, timeout=300.0 if args.quick else 3600.0,
+                only=set(args.only) if args.only else None) as runner:  # fmt: skip
+        rows = runner.run()
     elapsed = time.perf_counter() - start
     for engine in engines:
         if engine.missing:

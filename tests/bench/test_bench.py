@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,20 @@ from pevm.bench import engines
 from pevm.bench.engines import DRIVERS
 from pevm.commands import bench
 from pevm.errors import UserError
+
+
+@pytest.fixture
+def quick_runner() -> Iterator[runner.Runner]:
+    with runner.Runner([], workloads.QUICK, 1, 1.0, 1.0) as made:
+        yield made
+
+
+@pytest.mark.pure
+def test_a_runner_removes_its_request_directory() -> None:
+    with runner.Runner([], workloads.QUICK, 1, 1.0, 1.0) as made:
+        (made.directory / "request.json").write_text("{}")
+    assert not made.directory.exists()  # each `pevm bench` run left one behind in /tmp
+
 
 TINY = workloads.Sizes(loop=50, slots=20, erc20=5, transfers=5, swaps=2, blocks=1)
 needs_contracts = pytest.mark.skipif(not (workloads.shared_dir() / "contracts").is_dir(), reason="no $PEVM_SHARED")
@@ -164,7 +179,7 @@ def test_interleaved_ways_take_turns_and_must_agree() -> None:
 
 
 @pytest.mark.pure
-def test_interleaved_replies_fill_one_row_per_worker_count(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interleaved_replies_fill_one_row_per_worker_count(monkeypatch: pytest.MonkeyPatch, quick_runner: runner.Runner) -> None:
     turns = [{"gas": 5, "seconds": 2.0, "workers": 1, "path": "sequential"},
              {"gas": 5, "seconds": 1.0, "workers": 2, "path": "Block-STM", "reexecutions": 3}]  # fmt: skip
     reply = {"interleaved": turns, "info": {"compiled": True}, "header_gas": 5}
@@ -177,13 +192,13 @@ def test_interleaved_replies_fill_one_row_per_worker_count(monkeypatch: pytest.M
     monkeypatch.setattr(runner, "call_driver", call_driver)
     engine = engines.Engine("pevm", Path(sys.executable), DRIVERS / "pevm_driver.py", {}, workers=(1, 2))
     rows = [runner.Row("W4", "tx", "pevm", 1), runner.Row("W4", "tx", "pevm", 2)]
-    replies = runner.Runner([], workloads.QUICK, 1, 1.0, 1.0).measure(engine, {}, rows)
+    replies = quick_runner.measure(engine, {}, rows)
     assert sent[0]["interleave"] == [1, 2]
     assert [row.seconds for row in rows] == [2.0, 1.0] and rows[1].reexecutions == 3 and rows[1].parallel
     assert all(each["header_gas"] == 5 for each in replies)
     reply = {"error": "RuntimeError: runs disagree"}
     failed = [runner.Row("W4", "tx", "pevm", 1), runner.Row("W4", "tx", "pevm", 2)]
-    runner.Runner([], workloads.QUICK, 1, 1.0, 1.0).measure(engine, {}, failed)
+    quick_runner.measure(engine, {}, failed)
     assert all(not row.agrees and "disagree" in row.note for row in failed)  # every row, not just the first
 
 
@@ -212,12 +227,12 @@ def test_pevm_pure_is_skipped_outside_a_checkout(tmp_path: Path, monkeypatch: py
 
 
 @pytest.mark.pure
-def test_a_row_whose_build_is_not_its_label_is_flagged(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_row_whose_build_is_not_its_label_is_flagged(monkeypatch: pytest.MonkeyPatch, quick_runner: runner.Runner) -> None:
     reply = {"gas": 1, "seconds": 1.0, "info": {"compiled": True, "interp": "loop.so"}}
     monkeypatch.setattr(runner, "call_driver", lambda *args: [reply])
     engine = engines.Engine("pevm-pure", Path(sys.executable), DRIVERS / "pevm_driver.py", {})
     row = runner.Row("W1", "msg", "pevm-pure", 1)
-    runner.Runner([], workloads.QUICK, 1, 1.0, 1.0).measure(engine, {}, [row])
+    quick_runner.measure(engine, {}, [row])
     assert not row.agrees and "compiled build" in row.note
 
 
@@ -261,7 +276,7 @@ def test_copies_of_a_driver_start_every_round_together(tmp_path: Path) -> None:
 
 
 @pytest.mark.pure
-def test_a_workload_ceiling_is_copies_over_the_slowest_copy_per_round(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_workload_ceiling_is_copies_over_the_slowest_copy_per_round(monkeypatch: pytest.MonkeyPatch, quick_runner: runner.Runner) -> None:
     # together, the rounds take 0.30, 0.32 and 0.40 s; one copy alone at best 0.18 s
     copies = [{"runs": [0.28, 0.32, 0.26]}, {"runs": [0.30, 0.25, 0.40], "solo_runs": [0.2, 0.18, 0.19]}]
     monkeypatch.setattr(runner, "call_driver", lambda engine, path, timeout, count: copies[:count])
@@ -269,5 +284,5 @@ def test_a_workload_ceiling_is_copies_over_the_slowest_copy_per_round(monkeypatc
     one.mode = many.mode = "tx"
     many.workers = 2
     engine = engines.Engine("pevm", Path(sys.executable), DRIVERS / "pevm_driver.py", {}, workers=(1, 2))
-    runner.Runner([], workloads.QUICK, 1, 1.0, 1.0).measure_ceiling(engine, {}, [one, many])
+    quick_runner.measure_ceiling(engine, {}, [one, many])
     assert many.ceiling == pytest.approx(2 * 0.18 / 0.30)
