@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -71,6 +72,30 @@ def test_a_spread_of_one_part_stays_on_the_caller(monkeypatch: pytest.MonkeyPatc
     seen: list[tuple[threading.Thread, int, int]] = []
     pool_module.spread_over(4)(lambda part, parts: seen.append((threading.current_thread(), part, parts)), 1)
     assert seen == [(threading.current_thread(), 0, 1)]
+
+
+class Late:
+    """A batch whose jobs run only when it is waited for: the pool threads started late."""
+
+    def __init__(self, jobs: list[Callable[[], None]]) -> None:
+        self.jobs = jobs
+        self.errors: list[BaseException] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        for job in self.jobs:
+            job()
+        return True
+
+
+@pytest.mark.parametrize(("workers", "most", "parts"), [(2, 100, 2 * pool_module.PARTS_PER_THREAD), (2, 5, 5), (3, 2, 2)])
+def test_a_spread_cuts_parts_for_whichever_thread_comes(
+    monkeypatch: pytest.MonkeyPatch, workers: int, most: int, parts: int
+) -> None:
+    """Threads claim parts as they come: a late pool thread finds the caller has run them all."""
+    monkeypatch.setattr(pool_module, "run_jobs", Late)
+    seen: list[tuple[threading.Thread, int, int]] = []
+    pool_module.spread_over(workers)(lambda part, count: seen.append((threading.current_thread(), part, count)), most)
+    assert seen == [(threading.current_thread(), part, parts) for part in range(parts)]
 
 
 PINNABLE = hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) > 1
