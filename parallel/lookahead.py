@@ -104,6 +104,7 @@ class Lookahead:
     reads: Final[list[dict[int, object]]]
     segments: Final[list[int]]  # the first transaction of each one's segment, or NOT_AHEAD
     written: Final[set[int]]  # every location written by the transactions the front took
+    hot: Final[set[int]]  # contracts whose consecutive calls conflicted ahead, changed under `lock`
 
     def __init__(self, transactions: list[Transaction], env: BlockEnv, rules: ForkRules, view: PlainState) -> None:
         self.transactions = transactions
@@ -116,6 +117,7 @@ class Lookahead:
         self.reads = [{} for _ in transactions]
         self.segments = [NOT_AHEAD] * len(transactions)
         self.written = set()
+        self.hot = set()
 
     def executed_ahead(self) -> int:
         """How many transactions the workers executed."""
@@ -155,9 +157,28 @@ class Lookahead:
             return first, last
 
     def chained(self, tx: int) -> bool:
-        """`tx` is sent by the sender of the transaction before it or by its recipient."""
-        sender, before = self.transactions[tx].sender, self.transactions[tx - 1]
-        return sender == before.sender or sender == before.to
+        """`tx` is sent by the sender of the transaction before it or by its recipient, or
+        calls the same hot contract."""
+        transaction, before = self.transactions[tx], self.transactions[tx - 1]
+        sender, to = transaction.sender, transaction.to
+        return sender == before.sender or sender == before.to or (to is not None and to == before.to and to in self.hot)
+
+    def note_conflict(self, tx: int) -> None:
+        """Mark the contract `tx` calls hot if the next call to it, executed ahead before `tx`
+        (the workers go backwards), read what `tx` wrote: that result is stale, and so would be
+        those of the calls before `tx` in one chain, executed one at a time."""
+        later = tx + 1
+        to = self.transactions[tx].to
+        if later >= len(self.transactions) or to is None or self.transactions[later].to != to:
+            return
+        if self.outcomes[later] is None:  # not executed ahead, or not yet
+            return
+        reads = self.reads[later]
+        for loc in self.writes_ahead(tx):
+            if loc in reads:
+                with self.lock:
+                    self.hot.add(to)
+                return
 
     def stop(self) -> None:
         """No more claims from the back: the front failed and will raise."""
@@ -184,6 +205,7 @@ class Lookahead:
                 overlay.apply(self.writes_ahead(tx))
         for tx in range(first, last + 1):
             self.segments[tx] = first
+        self.note_conflict(last)
 
     def execute_one(self, tx: int, state: PlainState) -> None:
         env = self.env

@@ -188,3 +188,43 @@ def test_seeded_transactions_start_executed_and_wait_for_validation() -> None:
     assert scheduler.status == [EXECUTED, READY_TO_EXECUTE, EXECUTED, EXECUTED]
     assert scheduler.counters[EXECUTION_IDX] == 1
     assert scheduler.next_task() == (VALIDATIONS, 0, 1)
+
+
+COUNTER = assemble(["PUSH1", 0, "SLOAD", "PUSH1", 1, "ADD", "PUSH1", 0, "SSTORE", "STOP"])
+
+
+def _counting(count: int, callers: range) -> workloads.Workload:
+    """`count` transfers, those in `callers` replaced by calls to COUNTER from their senders:
+    each call reads the slot the call before it wrote."""
+    workload = workloads.transfers_between(count)
+    workload.state.set_account(CONTRACT, 0, 0, COUNTER, {})
+    transactions = workload.block.transactions
+    for position in callers:
+        sender = transactions[position].sender
+        transactions[position] = workloads.Accounts(0, False).transaction(sender, 0, CONTRACT, 0, b"", 100_000)
+    return workload
+
+
+def test_calls_to_a_contract_seen_conflicting_ahead_are_claimed_as_one_segment() -> None:
+    """The worker executes 39 and 38 alone, sees 39 read what 38 wrote, and from then on claims
+    consecutive calls to the counter together (at most a quarter of what is left)."""
+    workload = _counting(40, range(20, 40))
+    block = workload.block
+    env = block_env(block.header, workload.rules, workload.chain_id)
+    work = Front(workload.state, block.transactions, env, workload.rules, "t").work
+    claims = []
+    while (claim := work.claim_segment()) != (-1, -1):
+        work.execute_segment(*claim)
+        claims.append(claim)
+    assert work.hot == {CONTRACT}
+    assert claims[:5] == [(39, 39), (38, 38), (29, 37), (22, 28), (20, 21)]
+    assert claims[5:] == [(tx, tx) for tx in range(19, -1, -1)]
+
+
+def test_a_hot_contract_block_gives_the_sequential_result() -> None:
+    reference = _counting(120, range(40, 120))
+    expected = execute_block(reference.state, reference.block, reference.rules, reference.chain_id)
+    for _ in range(3):
+        candidate = _counting(120, range(40, 120))
+        result = execute_lookahead(candidate, 2)
+        assert difference(expected, reference.state, result, candidate.state) is None
