@@ -4,14 +4,15 @@ time on a snapshot of the state the block started from.
 The front (one thread) takes transactions in block order and applies each one's writes to the
 state, as the sequential executor does. Meanwhile the other workers claim segments from the
 back of the block, each a transaction and the chain before it (one sender's consecutive
-transactions, or a sender paid by the transaction before), and execute each segment in order on
-the snapshot plus the segment's own earlier writes (an overlay), keeping every read set. The two
-meet where they would claim the same transaction. Execution depends on nothing but the values
-read, so a result executed ahead holds exactly when each value it read is the one it would have
-read in order (`Verdicts`): a location read from the snapshot was written by no earlier
-transaction, and one read from the overlay was last written by an earlier transaction of the
-segment whose result held, with no transaction re-executed since having written it in either
-of its results. Segments keep the chains that executing the back one transaction at a time, last
+transactions, a sender paid by the transaction before, or consecutive calls to a contract once
+two of them conflicted ahead), and execute each segment in order on the snapshot plus the
+segment's own earlier writes (an overlay), keeping every read set. The two meet where they
+would claim the same transaction. Execution depends on nothing but the values read, so a result
+executed ahead holds exactly when each value it read is the one it would have read in order
+(`Verdicts`): a location read from the snapshot was written by no earlier transaction, and one
+read from the overlay was last set (not only credited) by an earlier transaction of the segment
+whose result held, with no transaction re-executed since having written it in either of its
+results. Segments keep the chains that executing the back one transaction at a time, last
 first, would lose but for their first transaction: on the 22 shared mainnet blocks run this way,
 458 re-executions became 386 (18085863: 52 -> 28, 15752489: 26 -> 6; BENCHMARKS.md, stop 26).
 Only chains get a state of their own: segments of any consecutive transactions copy the
@@ -39,6 +40,7 @@ import threading
 from typing import Final, final
 
 from interp.block import sequential_verdict
+from interp.delta import BalanceDelta
 from interp.env import BlockEnv
 from interp.forks import ForkRules
 from interp.journal import Journal
@@ -222,7 +224,7 @@ class Lookahead:
 @final
 class Verdicts:
     """Whether results executed ahead hold, judged in block order. Within a segment,
-    `overlay` holds what its earlier results wrote (the values its later transactions read
+    `overlay` holds what its earlier results set (the values its later transactions read
     instead of the snapshot's) and `dirty` every location a re-executed transaction of it wrote
     in either result; `extra` holds locations written by transactions judged here but not
     (yet) taken by the front, for judging the rest ahead of taking it."""
@@ -265,11 +267,15 @@ class Verdicts:
         return True
 
     def judged(self, tx: int, held: bool, writes: dict[int, object]) -> None:
-        """Note `tx`'s verdict; `writes` are those of the result taken."""
+        """Note `tx`'s verdict; `writes` are those of the result taken. A credit (`BalanceDelta`)
+        does not put its location in `overlay`: it added to the value the segment read, which
+        earlier transactions may have changed since the snapshot."""
         if self.work.outcomes[tx] is None:
             return
         if held:
-            self.overlay.update(writes)
+            for loc, value in writes.items():
+                if not isinstance(value, BalanceDelta):
+                    self.overlay.add(loc)
         else:
             self.dirty.update(self.work.writes_ahead(tx))
             self.dirty.update(writes)

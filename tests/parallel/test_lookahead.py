@@ -228,3 +228,27 @@ def test_a_hot_contract_block_gives_the_sequential_result() -> None:
         candidate = _counting(120, range(40, 120))
         result = execute_lookahead(candidate, 2)
         assert difference(expected, reference.state, result, candidate.state) is None
+
+
+READS_BENEFICIARY = assemble(["COINBASE", "BALANCE", "PUSH1", 0, "SSTORE", "STOP"])
+
+
+def _reading_beneficiary() -> workloads.Workload:
+    """8 transfers, the last replaced by the seventh's sender storing the beneficiary's balance."""
+    workload = workloads.transfers_between(8)
+    workload.state.set_account(CONTRACT, 0, 0, READS_BENEFICIARY, {})
+    transactions = workload.block.transactions
+    transactions[7] = workloads.Accounts(0, False).transaction(transactions[6].sender, 1, CONTRACT, 0, b"", 100_000)
+    return workload
+
+
+def test_a_credit_in_a_segment_leaves_the_earlier_credits_stale() -> None:
+    """6 and 7 are one sender's segment, and 7 read the beneficiary's balance from its overlay:
+    the snapshot's balance plus 6's fee, without the fees of 0-5. Found by `pevm fuzz`: the
+    credit counted as a write that gave 7 the value in order."""
+    reference = _reading_beneficiary()
+    expected = execute_block(reference.state, reference.block, reference.rules, reference.chain_id)
+    candidate = _reading_beneficiary()
+    result, again = _all_ahead_then_in_order(candidate, (6, 7))
+    assert difference(expected, reference.state, result, candidate.state) is None
+    assert again == 1
