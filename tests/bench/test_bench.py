@@ -179,7 +179,9 @@ def test_interleaved_ways_take_turns_and_must_agree() -> None:
 
 
 @pytest.mark.pure
-def test_interleaved_replies_fill_one_row_per_worker_count(monkeypatch: pytest.MonkeyPatch, quick_runner: runner.Runner) -> None:
+def test_interleaved_replies_fill_one_row_per_worker_count(
+    monkeypatch: pytest.MonkeyPatch, quick_runner: runner.Runner
+) -> None:
     turns = [{"gas": 5, "seconds": 2.0, "workers": 1, "path": "sequential"},
              {"gas": 5, "seconds": 1.0, "workers": 2, "path": "Block-STM", "reexecutions": 3}]  # fmt: skip
     reply = {"interleaved": turns, "info": {"compiled": True}, "header_gas": 5}
@@ -227,7 +229,9 @@ def test_pevm_pure_is_skipped_outside_a_checkout(tmp_path: Path, monkeypatch: py
 
 
 @pytest.mark.pure
-def test_a_row_whose_build_is_not_its_label_is_flagged(monkeypatch: pytest.MonkeyPatch, quick_runner: runner.Runner) -> None:
+def test_a_row_whose_build_is_not_its_label_is_flagged(
+    monkeypatch: pytest.MonkeyPatch, quick_runner: runner.Runner
+) -> None:
     reply = {"gas": 1, "seconds": 1.0, "info": {"compiled": True, "interp": "loop.so"}}
     monkeypatch.setattr(runner, "call_driver", lambda *args: [reply])
     engine = engines.Engine("pevm-pure", Path(sys.executable), DRIVERS / "pevm_driver.py", {})
@@ -276,7 +280,9 @@ def test_copies_of_a_driver_start_every_round_together(tmp_path: Path) -> None:
 
 
 @pytest.mark.pure
-def test_a_workload_ceiling_is_copies_over_the_slowest_copy_per_round(monkeypatch: pytest.MonkeyPatch, quick_runner: runner.Runner) -> None:
+def test_a_workload_ceiling_is_copies_over_the_slowest_copy_per_round(
+    monkeypatch: pytest.MonkeyPatch, quick_runner: runner.Runner
+) -> None:
     # together, the rounds take 0.30, 0.32 and 0.40 s; one copy alone at best 0.18 s
     copies = [{"runs": [0.28, 0.32, 0.26]}, {"runs": [0.30, 0.25, 0.40], "solo_runs": [0.2, 0.18, 0.19]}]
     monkeypatch.setattr(runner, "call_driver", lambda engine, path, timeout, count: copies[:count])

@@ -87,7 +87,9 @@ class Late:
         return True
 
 
-@pytest.mark.parametrize(("workers", "most", "parts"), [(2, 100, 2 * pool_module.PARTS_PER_THREAD), (2, 5, 5), (3, 2, 2)])
+@pytest.mark.parametrize(
+    ("workers", "most", "parts"), [(2, 100, 2 * pool_module.PARTS_PER_THREAD), (2, 5, 5), (3, 2, 2)]
+)
 def test_a_spread_cuts_parts_for_whichever_thread_comes(
     monkeypatch: pytest.MonkeyPatch, workers: int, most: int, parts: int
 ) -> None:
