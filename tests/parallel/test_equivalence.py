@@ -21,7 +21,7 @@ from pevm.fuzz.oracles import PARALLEL_PATHS
 from pevm.fuzz.strategies import conflict_blocks
 
 WORKERS = [1, 2, 4, 8]
-PATHS = ["Block-STM", "lookahead"]
+PATHS = ["Block-STM", "lookahead", "all ahead"]
 
 
 def assert_equivalent(build: object, workers: int, repeats: int, path: str) -> None:
