@@ -396,11 +396,13 @@ def cases(draw: st.DrawFn) -> Case:
 @st.composite
 def conflict_blocks(draw: st.DrawFn) -> workloads.Workload:
     """Few senders, a hot counter, generated contracts over a small slot pool that call each other,
-    coinbase readers, transfers to a small set of recipients, creates."""
+    coinbase readers, transfers to a small set of recipients, creates; and pairs from a sender of
+    their own, a transfer then a coinbase read, which lookahead executes ahead as one segment
+    whose first member is valid there (the others' chains are cut mid-way, failing on the nonce)."""
     seed = draw(st.integers(min_value=0, max_value=2**32))
     size = draw(st.integers(min_value=4, max_value=40))
-    kinds = draw(st.lists(st.sampled_from(["transfer", "counter", "coinbase", "self", "program", "program", "create"]),
-                          min_size=size, max_size=size))  # fmt: skip
+    kinds = draw(st.lists(st.sampled_from(["transfer", "counter", "coinbase", "self", "program", "program", "create",
+                                           "pair"]), min_size=size, max_size=size))  # fmt: skip
     accounts = workloads.Accounts(seed, signed=False)
     state, senders = workloads._conflict_state(accounts, draw(st.integers(min_value=1, max_value=5)))
     recipients = [accounts.new() for _ in range(3)] + senders + list(CONTRACTS[:2])
@@ -414,6 +416,12 @@ def conflict_blocks(draw: st.DrawFn) -> workloads.Workload:
     rng = random.Random(seed)
     transactions = []
     for kind in kinds:
+        if kind == "pair":
+            owner = accounts.new()
+            state.set_account(owner, workloads.RICH, 0, b"", {})
+            transactions.append(accounts.transaction(owner, 0, rng.choice(recipients), rng.randrange(10**18), b"", 21_000))
+            transactions.append(accounts.transaction(owner, 1, reader, 0, b"", 60_000))
+            continue
         sender = rng.choice(senders)
         nonce = nonces[sender]
         nonces[sender] += 1
