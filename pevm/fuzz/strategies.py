@@ -419,7 +419,8 @@ def conflict_blocks(draw: st.DrawFn) -> workloads.Workload:
         if kind == "pair":
             owner = accounts.new()
             state.set_account(owner, workloads.RICH, 0, b"", {})
-            transactions.append(accounts.transaction(owner, 0, rng.choice(recipients), rng.randrange(10**18), b"", 21_000))
+            recipient = rng.choice(recipients)
+            transactions.append(accounts.transaction(owner, 0, recipient, rng.randrange(10**18), b"", 21_000))
             transactions.append(accounts.transaction(owner, 1, reader, 0, b"", 60_000))
             continue
         sender = rng.choice(senders)
