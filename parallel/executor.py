@@ -107,7 +107,7 @@ def execute_with_lookahead(
     held = front.judge_rest()
     stale = held.count(False)
     if stale < MIN_STALE_FOR_BLOCK_STM:
-        front.take_rest()
+        front.take_rest(held)
         results, again = front.results, front.executed + ahead - len(transactions)
     else:
         seeded = len(transactions) - front.position - stale

@@ -92,15 +92,16 @@ def execute_lookahead(workload: workloads.Workload, workers: int) -> BlockResult
 
 def execute_all_ahead(workload: workloads.Workload, workers: int) -> BlockResult:
     """Lookahead's verdicts on every result: the whole block executed ahead on this thread
-    (segments claimed as a worker claims them), then taken by the front in order, a result that
-    holds as it is. On threads the meeting point decides which results are judged, and Block-STM,
-    validating what it is handed, takes over from two failed ones: a wrong verdict on a
-    segment's credits diverged in 1 of ~13,000 threaded cases. `workers` is not used."""
+    (segments claimed as a worker claims them), then judged and taken by the front in order as
+    the executor takes the rest (`Front.take_rest`), a result that holds as it is. On threads
+    the meeting point decides which results are judged, and Block-STM, validating what it is
+    handed, takes over from two failed ones: a wrong verdict on a segment's credits diverged in
+    1 of ~13,000 threaded cases. `workers` is not used."""
 
     def run(state: PlainState, block: Block, env: BlockEnv, rules: ForkRules) -> list[TxResult]:
         front = Front(state, block.transactions, env, rules, f"{block.header.number}")
         front.work.execute_ahead()
-        front.take_rest()
+        front.take_rest(front.judge_rest())
         return front.results
 
     return execute_forced(workload, run)

@@ -100,10 +100,13 @@ def _transfers(replaced: dict[int, tuple[int, int, bytes]], count: int = 8) -> w
     return workload
 
 
-def _all_ahead_then_in_order(workload: workloads.Workload, segment: tuple[int, int]) -> tuple[BlockResult, int]:
+def _all_ahead_then_in_order(
+    workload: workloads.Workload, segment: tuple[int, int], judged_ahead: bool
+) -> tuple[BlockResult, int]:
     """A worker executes the whole block ahead (`segment` as one segment, every other
-    transaction alone) before the front takes it in order; the result and how many
-    transactions the front executed again."""
+    transaction alone) before the front takes it in order, given the verdicts of
+    `judge_rest` if `judged_ahead`; the result and how many transactions the front executed
+    again."""
     fronts: list[Front] = []
 
     def run(state: PlainState, block: Block, env: BlockEnv, rules: ForkRules) -> list[TxResult]:
@@ -112,7 +115,7 @@ def _all_ahead_then_in_order(workload: workloads.Workload, segment: tuple[int, i
         front.work.execute_segment(first, last)
         for tx in [tx for tx in range(len(block.transactions)) if not first <= tx <= last]:
             front.work.execute_segment(tx, tx)
-        front.take_rest()
+        front.take_rest(front.judge_rest() if judged_ahead else None)
         fronts.append(front)
         return front.results
 
@@ -134,13 +137,14 @@ def _all_ahead_then_in_order(workload: workloads.Workload, segment: tuple[int, i
         ({0: (0, 0, _word(1)), 5: (5, 0, _word(4)), 6: (6, 0, _word(3)), 7: (7, 0, _word(2))}, (5, 7), 2),
     ],
 )
+@pytest.mark.parametrize("judged_ahead", [False, True])
 def test_a_segment_keeps_what_holds_of_its_chain(
-    replaced: dict[int, tuple[int, int, bytes]], segment: tuple[int, int], executed: int
+    replaced: dict[int, tuple[int, int, bytes]], segment: tuple[int, int], executed: int, judged_ahead: bool
 ) -> None:
     reference = _transfers(replaced)
     expected = execute_block(reference.state, reference.block, reference.rules, reference.chain_id)
     candidate = _transfers(replaced)
-    result, again = _all_ahead_then_in_order(candidate, segment)
+    result, again = _all_ahead_then_in_order(candidate, segment, judged_ahead)
     assert again == executed
     assert difference(expected, reference.state, result, candidate.state) is None
 
@@ -242,13 +246,14 @@ def _reading_beneficiary() -> workloads.Workload:
     return workload
 
 
-def test_a_credit_in_a_segment_leaves_the_earlier_credits_stale() -> None:
+@pytest.mark.parametrize("judged_ahead", [False, True])
+def test_a_credit_in_a_segment_leaves_the_earlier_credits_stale(judged_ahead: bool) -> None:
     """6 and 7 are one sender's segment, and 7 read the beneficiary's balance from its overlay:
     the snapshot's balance plus 6's fee, without the fees of 0-5. Found by `pevm fuzz`: the
     credit counted as a write that gave 7 the value in order."""
     reference = _reading_beneficiary()
     expected = execute_block(reference.state, reference.block, reference.rules, reference.chain_id)
     candidate = _reading_beneficiary()
-    result, again = _all_ahead_then_in_order(candidate, (6, 7))
+    result, again = _all_ahead_then_in_order(candidate, (6, 7), judged_ahead)
     assert difference(expected, reference.state, result, candidate.state) is None
     assert again == 1
