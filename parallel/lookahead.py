@@ -30,9 +30,8 @@ a small transaction's execution (BENCHMARKS.md, stop 16).
 
 Sharing: the snapshot is a second dict over the state's `Account` objects, which the front
 never changes until the two have met: before writing an account it replaces it by its own copy
-(`CopyOnWrite`). The
-front alone writes the state and `written`; workers write only their transactions' slots of
-builtin lists; the claim boundary changes under one lock.
+(`CopyOnWrite`). The front alone writes the state and `written`; workers write only their
+transactions' slots of builtin lists; the claim boundary changes under one lock.
 """
 
 from __future__ import annotations
@@ -251,8 +250,8 @@ class Verdicts:
         return other
 
     def enter(self, tx: int) -> None:
-        """Start judging `tx`'s segment unless its verdicts are being given: a verdict may be
-        known without asking `holds` (`Front.take_rest`)."""
+        """Move on to `tx`'s segment if `tx` starts a new one; `judged` does this too, as a
+        verdict may be given without asking `holds` (`Front.take_rest`)."""
         segment = self.work.segments[tx]
         if segment != self.segment:
             self.segment = segment
@@ -357,11 +356,11 @@ class Front:
         state's accounts directly. `held`, what `judge_rest` said, spares judging them again up
         to its first failed result: until then the writes taken are the results' ahead, as
         `judge_rest` assumed. W4's ~1,000 results ahead took 2.8-4.4 ms, now 1.1-1.4 (serial)."""
-        start, exact = self.position, held is not None
+        start, given, exact = self.position, held or [], True
         self.shared = False
         while self.position < len(self.work.transactions):
-            if exact and held is not None:
-                exact = held[self.position - start]
+            if exact and self.position - start < len(given):
+                exact = given[self.position - start]
                 self.take_judged(exact)
             else:
                 self.take()
