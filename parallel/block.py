@@ -14,8 +14,9 @@ from interp.forks import ForkRules
 from interp.header import Block
 from interp.plain_state import PlainState
 from parallel.executor import execute_in_parallel
-from parallel.paths import SEQUENTIAL, ParallelStats, choose_path, default_workers
+from parallel.paths import LOOKAHEAD, SEQUENTIAL, ParallelStats, choose_path, default_workers
 from parallel.pool import spread_over
+from parallel.senders import SenderRecovery, recover_senders
 from primitives.spread import serially
 
 
@@ -26,16 +27,26 @@ def execute_block(
     chain_id: int,
     workers: int | None = None,
     stats: ParallelStats | None = None,
+    recover: bool = False,
 ) -> BlockResult:
     """Execute a block with `workers` threads (default: one per CPU) on `state`; a block the
     rule keeps sequential still gets the workers to build its receipts where there are enough
-    to split (handing off fewer cost a one-transaction block 15%)."""
+    to split (handing off fewer cost a one-transaction block 15%). With `recover`, the
+    transactions' senders are not set yet: they are recovered here on the workers, during the
+    execution on the lookahead path, before it on the others."""
     count = default_workers() if workers is None else workers
-    path = choose_path(block.transactions, count, state)  # reads code, which pre_block never changes
+    transactions = block.transactions
+    path = choose_path(transactions, count, state, not recover)  # reads code, which pre_block never changes
+    recovery: SenderRecovery | None = None
+    if recover and path == LOOKAHEAD:
+        recovery = SenderRecovery(transactions, rules, chain_id)
+    elif recover:
+        recover_senders(transactions, rules, chain_id, count)
+        path = choose_path(transactions, count, state)
     if stats is not None:
         stats.workers = count
         stats.path = path
     if path == SEQUENTIAL:
         spread = spread_over(count) if len(block.transactions) >= 2 * MIN_RECEIPTS_PER_PART else serially
         return execute_sequential(state, block, rules, chain_id, spread=spread)
-    return execute_in_parallel(state, block, rules, chain_id, count, path, stats)
+    return execute_in_parallel(state, block, rules, chain_id, count, path, stats, recovery)

@@ -33,6 +33,7 @@ from parallel.mv_memory import MvMemory
 from parallel.paths import BLOCK_STM, LOOKAHEAD, PARALLEL_PATHS, TRANSFER_GROUPS, ParallelStats
 from parallel.pool import run_jobs, spread_over
 from parallel.scheduler import Scheduler
+from parallel.senders import SenderRecovery
 from parallel.transfer_groups import execute_with_groups
 from parallel.types import SchedulerStuck
 from parallel.worker import Worker
@@ -51,11 +52,15 @@ def execute_in_parallel(
     workers: int,
     path: str,
     stats: ParallelStats | None,
+    recovery: SenderRecovery | None = None,
 ) -> BlockResult:
     """Execute a block whose transactions run on `workers` threads by `path` (not SEQUENTIAL),
-    with the cycle collector paused, as for sequential blocks (interp.block)."""
+    with the cycle collector paused, as for sequential blocks (interp.block). `recovery`: the
+    senders left to recover, on the lookahead path only (the others need every sender first)."""
     if path not in PARALLEL_PATHS:
         raise ValueError(f"not a parallel path: {path!r} (one of {', '.join(PARALLEL_PATHS)})")
+    if recovery is not None and path != LOOKAHEAD:
+        raise ValueError(f"senders are recovered on the way only with lookahead, not {path!r}")
     with CollectorPaused():
         env = block_env(block.header, rules, chain_id)
         pre_block(state, block, rules, env)
@@ -65,7 +70,7 @@ def execute_in_parallel(
             results = execute_with_groups(state, block.transactions, env, rules, workers, spread_over(workers))
         else:
             block_id = f"{block.header.number}"
-            results = execute_with_lookahead(state, block.transactions, env, rules, workers, block_id, stats)
+            results = execute_with_lookahead(state, block.transactions, env, rules, workers, block_id, stats, recovery)
         requests = post_block(state, block, rules, env, results)
         return finish_block(block, rules, results, None, requests, spread_over(workers))
 
@@ -96,13 +101,15 @@ def execute_with_lookahead(
     workers: int,
     block_id: str,
     stats: ParallelStats | None = None,
+    recovery: SenderRecovery | None = None,
 ) -> list[TxResult]:
-    """Run the transactions with lookahead (parallel.lookahead); after the meeting, the front
-    takes the rest in order when few results ahead would fail (judged in order, results ahead
-    included: `Front.judge_rest`), else Block-STM runs the rest with the results that hold as
-    first incarnations. `stats.reexecutions` counts the executions beyond one per transaction,
-    as Block-STM's does."""
-    front = look_ahead(state, transactions, env, rules, workers, block_id)
+    """Run the transactions with lookahead (parallel.lookahead), recovering the senders on the
+    way with `recovery`; after the meeting, the front takes the rest in order when few results
+    ahead would fail (judged in order, results ahead included: `Front.judge_rest`), else
+    Block-STM runs the rest with the results that hold as first incarnations.
+    `stats.reexecutions` counts the executions beyond one per transaction, as Block-STM's does."""
+    front = Front(state, transactions, env, rules, block_id, recovery)
+    look_ahead(front, workers)
     ahead = front.work.executed_ahead()
     held = front.judge_rest()
     stale = held.count(False)

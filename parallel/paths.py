@@ -62,11 +62,18 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def choose_path(transactions: list[Transaction], workers: int, state: PlainState) -> str:
+def too_chained(transactions: list[Transaction]) -> bool:
+    """Over MAX_CHAINED_SHARE of the transactions follow an earlier one of the same sender."""
+    chained = len(transactions) - len({tx.sender for tx in transactions})
+    return chained > MAX_CHAINED_SHARE * len(transactions)
+
+
+def choose_path(transactions: list[Transaction], workers: int, state: PlainState, senders_known: bool = True) -> str:
     """The measured rule: threads pay off only for blocks with enough transactions and gas,
     not when most transactions wait for an earlier one of the same sender; blocks made mostly
     of plain transfers run as transfer groups on up to 3 workers (`state`: the block's base
-    state), the others with lookahead on 2 workers and through Block-STM on more."""
+    state), the others with lookahead on 2 workers and through Block-STM on more. Before the
+    senders are known, the same-sender rule is left out (`too_chained` applies it later)."""
     if workers <= 1 or len(transactions) < MIN_PARALLEL_TXS:
         return SEQUENTIAL
     gas = 0
@@ -74,8 +81,7 @@ def choose_path(transactions: list[Transaction], workers: int, state: PlainState
         gas += tx.gas_limit
     if gas < MIN_PARALLEL_GAS:
         return SEQUENTIAL
-    chained = len(transactions) - len({tx.sender for tx in transactions})
-    if chained > MAX_CHAINED_SHARE * len(transactions):
+    if senders_known and too_chained(transactions):
         return SEQUENTIAL
     if workers > PLAIN_TRANSFER_RULE_MAX_WORKERS:
         return BLOCK_STM

@@ -28,11 +28,13 @@ from interp.plain_state import PlainState
 from interp.receipt import logs_hash
 from interp.state_root import state_root
 from interp.trace import Tracer
+from interp.transaction import Transaction
 from interp.tx import TxResult, execute_transaction
 from parallel.executor import execute_transactions_parallel, execute_with_lookahead
 from parallel.lookahead import Front
 from parallel.paths import BLOCK_STM, LOOKAHEAD, TRANSFER_GROUPS
 from parallel.pool import spread_over
+from parallel.senders import SenderRecovery
 from parallel.transfer_groups import execute_with_groups
 from pevm import workloads
 from pevm.compare import difference
@@ -107,12 +109,48 @@ def execute_all_ahead(workload: workloads.Workload, workers: int) -> BlockResult
     return execute_forced(workload, run)
 
 
+class GivenSenders(SenderRecovery):
+    """Recovery on the way for generated blocks, which are unsigned: each sender comes from a
+    list, and executing ahead is always worth it (else blocks of few senders would never)."""
+
+    def __init__(self, transactions: list[Transaction], senders: list[int], rules: ForkRules, chain_id: int) -> None:
+        super().__init__(transactions, rules, chain_id)
+        self.senders = senders
+
+    def sender(self, index: int) -> int:
+        return self.senders[index]
+
+    def worth_looking_ahead(self) -> bool:
+        return self.finish() is None
+
+
+def without_sender(tx: Transaction) -> Transaction:
+    """A copy of `tx` whose sender is still to be recovered (0)."""
+    return Transaction(tx.tx_type, tx.chain_id, tx.nonce, tx.gas_limit, tx.to, tx.value, tx.data, tx.gas_price,
+                       tx.max_fee_per_gas, tx.max_priority_fee_per_gas, tx.access_list, tx.max_fee_per_blob_gas,
+                       tx.blob_hashes, tx.authorizations, tx.v, tx.r, tx.s, 0)  # fmt: skip
+
+
+def execute_recovering(workload: workloads.Workload, workers: int) -> BlockResult:
+    """The block with lookahead, its senders recovered on the way (`SenderRecovery`): copies of
+    its transactions start without senders, so a sender read before it is published shows."""
+
+    def run(state: PlainState, block: Block, env: BlockEnv, rules: ForkRules) -> list[TxResult]:
+        unsent = [without_sender(tx) for tx in block.transactions]
+        recovery = GivenSenders(unsent, [tx.sender for tx in block.transactions], rules, workload.chain_id)
+        return execute_with_lookahead(state, unsent, env, rules, workers, f"{block.header.number}", None, recovery)
+
+    return execute_forced(workload, run)
+
+
 ALL_AHEAD: Final = "all ahead"
+RECOVERING: Final = "senders on the way"
 PARALLEL_PATHS: Final = {
     BLOCK_STM: execute_parallel,
     TRANSFER_GROUPS: execute_groups,
     LOOKAHEAD: execute_lookahead,
     ALL_AHEAD: execute_all_ahead,
+    RECOVERING: execute_recovering,
 }
 
 

@@ -17,11 +17,13 @@ from interp.header import Block
 from pevm import workloads
 from pevm.blockfile import load_block_file
 from pevm.compare import difference
-from pevm.fuzz.oracles import PARALLEL_PATHS
+from parallel.block import execute_block as execute_parallel
+from parallel.paths import ParallelStats
+from pevm.fuzz.oracles import PARALLEL_PATHS, without_sender
 from pevm.fuzz.strategies import conflict_blocks
 
 WORKERS = [1, 2, 4, 8]
-PATHS = ["Block-STM", "lookahead", "all ahead"]
+PATHS = ["Block-STM", "lookahead", "all ahead", "senders on the way"]
 
 
 def assert_equivalent(build: object, workers: int, repeats: int, path: str) -> None:
@@ -72,6 +74,24 @@ MAINNET_SAMPLE = ["4864590", "7279999", "12244000", "15537394", "19933612"]
 def test_mainnet_blocks(shared_dir: Path, number: str, path: str) -> None:
     block_path = shared_dir / "mainnet" / f"{number}.json.gz"
     assert_equivalent(lambda: _as_workload(load_block_file(block_path)), 2, 2, path)
+
+
+@pytest.mark.parametrize("number", [*MAINNET_SAMPLE, "4370000", "14396881"])
+def test_mainnet_blocks_recovering_their_senders(shared_dir: Path, number: str) -> None:
+    """`execute_block(..., recover=True)` from signatures alone: on the lookahead path during
+    execution, on the others first (14396881 runs as transfer groups); 4370000 is mostly one
+    sender's chain, so its front runs alone while the worker recovers."""
+    block_file = load_block_file(shared_dir / "mainnet" / f"{number}.json.gz")
+    block = block_file.block
+    expected_state = block_file.state.copy()
+    expected = execute_block(expected_state, block, block_file.rules, block_file.chain_id)
+    for _ in range(2):
+        unsent = Block(block.header, [without_sender(tx) for tx in block.transactions], block.ommers, block.withdrawals)
+        state, stats = block_file.state.copy(), ParallelStats()
+        result = execute_parallel(state, unsent, block_file.rules, block_file.chain_id, 2, stats, recover=True)
+        assert [tx.sender for tx in unsent.transactions] == [tx.sender for tx in block.transactions]
+        assert difference(expected, expected_state, result, state) is None, number
+        assert stats.path == ("transfer groups" if number == "14396881" else "lookahead")
 
 
 @pytest.mark.slow

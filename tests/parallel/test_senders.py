@@ -1,4 +1,5 @@
-"""Sender recovery on threads gives the senders sequential recovery gives, and fails alike."""
+"""Sender recovery on threads gives the senders sequential recovery gives, and fails alike,
+also when recovered on the way by the lookahead (`SenderRecovery`)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,13 @@ import pytest
 from interp.errors import InvalidTransaction
 from interp.transaction import decode_transaction
 from primitives.secp256k1 import SECP256K1_N
-from parallel.senders import decode_transactions, recover_senders
-from pevm.workloads import transfers_between
+from interp.block import execute_block
+from interp.header import Block
+from parallel.executor import execute_with_lookahead
+from parallel.pool import run_jobs
+from parallel.senders import SenderRecovery, decode_transactions, recover_senders
+from pevm.fuzz.oracles import execute_forced, without_sender
+from pevm.workloads import Workload, transfers_between
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3, 8])
@@ -50,3 +56,72 @@ def test_the_first_undecodable_transaction_in_block_order_is_raised() -> None:
     with pytest.raises(InvalidTransaction) as alone:
         decode_transaction(raw[20], workload.rules)
     assert str(raised.value) == str(alone.value)
+
+
+def test_recovery_on_the_way_publishes_every_sender() -> None:
+    """One thread waits for each sender in order while another recovers them all."""
+    workload = transfers_between(70, signed=True)
+    transactions = [without_sender(tx) for tx in workload.block.transactions]
+    recovery = SenderRecovery(transactions, workload.rules, workload.chain_id)
+    seen: list[int] = []
+
+    def in_order() -> None:
+        known = 0
+        for index, tx in enumerate(transactions):
+            if index >= known:
+                known = recovery.ready(index)
+            seen.append(tx.sender)
+
+    def recover_all() -> None:
+        assert recovery.finish() is None
+
+    batch = run_jobs([in_order, recover_all])
+    batch.wait()
+    assert not batch.errors
+    assert seen == [tx.sender for tx in workload.block.transactions]
+
+
+def _run_recovering(workload: Workload) -> None:
+    unsent = [without_sender(tx) for tx in workload.block.transactions]
+    recovery = SenderRecovery(unsent, workload.rules, workload.chain_id)
+    execute_forced(workload, lambda state, block, env, rules: execute_with_lookahead(
+        state, unsent, env, rules, 2, "test", None, recovery))  # fmt: skip
+
+
+def _replaced(workload: Workload, index: int, **fields: int) -> None:
+    """Transaction `index` with other signature or nonce fields (so with another signer)."""
+    tx = workload.block.transactions[index]
+    values = dict(nonce=tx.nonce, r=tx.r, s=tx.s) | fields
+    workload.block.transactions[index] = type(tx)(
+        tx.tx_type, tx.chain_id, values["nonce"], tx.gas_limit, tx.to, tx.value, tx.data, tx.gas_price,
+        tx.max_fee_per_gas, tx.max_priority_fee_per_gas, tx.access_list, tx.max_fee_per_blob_gas, tx.blob_hashes,
+        tx.authorizations, tx.v, values["r"], values["s"], tx.sender)  # fmt: skip
+
+
+def test_the_first_bad_signature_is_raised_on_the_way_too() -> None:
+    """As sequentially, where every sender is recovered before anything runs: the first bad
+    signature in block order, even after a transaction that fails to execute (tx 5's changed
+    nonce recovers a signer without funds)."""
+    errors = []
+    for way in ("sequential", "on the way"):
+        workload = transfers_between(64, signed=True)
+        _replaced(workload, 5, nonce=7)
+        _replaced(workload, 41, r=0)
+        _replaced(workload, 17, s=SECP256K1_N - 1)  # above n/2: EIP-2
+        with pytest.raises(InvalidTransaction) as raised:
+            if way == "sequential":
+                recover_senders(workload.block.transactions, workload.rules, workload.chain_id, 1)
+                execute_block(workload.state, Block(workload.block.header, workload.block.transactions, [], []),
+                              workload.rules, workload.chain_id)  # fmt: skip
+            else:
+                _run_recovering(workload)
+        errors.append(str(raised.value))
+    assert errors[0] == errors[1] and "above n/2" in errors[0]
+
+
+def test_a_failed_execution_before_any_bad_signature_is_raised_on_the_way() -> None:
+    workload = transfers_between(64, signed=True)
+    _replaced(workload, 5, nonce=7)
+    with pytest.raises(InvalidTransaction) as raised:
+        _run_recovering(workload)
+    assert "signature" not in str(raised.value)
