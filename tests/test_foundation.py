@@ -155,7 +155,7 @@ def test_demo_runs_the_bundled_block_both_ways() -> None:
     assert demo.returncode == 0, demo.stdout + demo.stderr
     for check in ("gasUsed", "logsBloom", "receiptsRoot"):
         assert f"{check:<13} passed" in demo.stdout
-    assert "; 2 workers," in demo.stdout and "execution alone" in demo.stdout and "results identical" in demo.stdout
+    assert "; 2 workers," in demo.stdout and "senders recovered during execution" in demo.stdout and "results identical" in demo.stdout
     for flag in ("--repeat", "--workers"):
         bad = _pevm("demo", flag, "0")
         assert bad.returncode == 2 and f"{flag} must be at least 1" in bad.stderr and "Traceback" not in bad.stderr

@@ -48,7 +48,8 @@ def checks(block_file: BlockFile, result: BlockResult) -> dict[str, bool | None]
 @dataclass
 class PathRuns:
     """One way of running the block over all its turns: the last result and post state, the best
-    times (sender recovery when asked for, and execution), and what the executor did."""
+    times (sender recovery when asked for, and execution; in parallel, the senders are recovered
+    during execution and `recovery` stays 0), and what the executor did."""
 
     workers: int  # 1: the sequential path
     stats: ParallelStats = field(default_factory=ParallelStats)
@@ -66,8 +67,8 @@ class PathRuns:
 def take_turns(block_file: BlockFile, paths: dict[str, int], repeat: int, recover: bool) -> tuple[dict[str, PathRuns], str | None]:  # fmt: skip
     """Run the block each way of `paths` (name -> workers) `repeat` times, taking turns (forwards,
     then backwards, so none always goes first): one run of a few milliseconds moves by tens of
-    percent on a shared machine. `recover`: each run first recovers the senders, as a client
-    importing the block must. Also the first difference, in any turn, between the first way's
+    percent on a shared machine. `recover`: each run recovers the senders, as a client importing
+    the block must (sequentially first, in parallel on the workers while executing). Also the first difference, in any turn, between the first way's
     results and another's."""
     runs = {name: PathRuns(workers) for name, workers in paths.items()}
     names = list(runs)
@@ -87,13 +88,13 @@ def _run(block_file: BlockFile, path: PathRuns, recover: bool) -> None:
     block, rules, chain_id = block_file.block, block_file.rules, block_file.chain_id
     state = block_file.state.copy()
     start = time.perf_counter()
-    if recover:
-        recover_senders(block.transactions, rules, chain_id, path.workers)
+    if recover and path.workers == 1:
+        recover_senders(block.transactions, rules, chain_id, 1)
     recovered = time.perf_counter()
     if path.workers == 1:
         result = execute_sequential(state, block, rules, chain_id)
-    else:
-        result = execute_parallel(state, block, rules, chain_id, path.workers, path.stats)
+    else:  # with `recover`, the senders are recovered on the workers during execution
+        result = execute_parallel(state, block, rules, chain_id, path.workers, path.stats, recover=recover)
     path.execution = min(path.execution, time.perf_counter() - recovered)
     path.recovery = min(path.recovery, recovered - start)
     path.result, path.state = result, state

@@ -89,16 +89,18 @@ def run_block(request: dict[str, Any], state: PlainState, block: Block, raw: lis
 
     def executor(workers: int, stats: ParallelStats) -> Callable[[PlainState], Outcome]:
         def execute(post: PlainState) -> Outcome:
+            sequential = workers == 1
             if raw is not None:
-                transactions = decode_transactions(raw, fork_rules, chain_id, workers)
+                transactions = decode_transactions(raw, fork_rules, chain_id, workers, recover=sequential)
             else:
                 transactions = block.transactions
-                recover_senders(transactions, fork_rules, chain_id, workers)
+                if sequential:
+                    recover_senders(transactions, fork_rules, chain_id, workers)
             current = Block(block.header, transactions, block.ommers, block.withdrawals)
-            if workers == 1:
+            if sequential:
                 result = execute_sequential(post, current, fork_rules, chain_id)
-            else:
-                result = execute_parallel(post, current, fork_rules, chain_id, workers, stats)
+            else:  # recovers the senders on its workers, overlapping execution where it can
+                result = execute_parallel(post, current, fork_rules, chain_id, workers, stats, recover=True)
             outcome = Outcome()
             outcome.gas = result.gas_used
             outcome.successes = sum(1 for tx_result in result.results if tx_result.success)
