@@ -48,7 +48,7 @@ test-slow: setup
 
 # Every conformance fixture: GeneralStateTests of every fork, BlockchainTests, and the
 # execution-spec-tests Prague/Osaka state tests; then all three through the parallel executor
-# (state tests through Block-STM, BlockchainTests through each parallel path). Nothing is skipped
+# (state tests through Block-STM, BlockchainTests through each parallel way). Nothing is skipped
 # sequentially; the longest file is stTimeConsuming/CALLBlake2f_MaxRounds.json (2**32-1 BLAKE2
 # rounds, ~9 min), which the parallel run skips: one transaction spending 9 minutes in one
 # precompile call, the same call on a worker thread.

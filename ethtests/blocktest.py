@@ -13,10 +13,11 @@ to `postStateHash`).
 A rejection whose kind differs from the fixture's is still a pass (clients name the same fault
 differently), reported as a `NOTE` line so kind mapping gaps stay visible.
 
-With `--parallel` every test runs once per parallel path (`<file>::<test>[<path>]`), each
-block's transactions on PARALLEL_WORKERS threads by that path whatever the executor's rule would
-pick (most of these blocks are too small for it to pick any), so the fixtures check the
-parallel executor as they check the sequential one.
+With `--parallel` every test runs once per parallel way (`<file>::<test>[<way>]`): by each
+parallel path, its blocks' transactions on PARALLEL_WORKERS threads whatever the executor's rule
+would pick (most of these blocks are too small for it to pick any), and with lookahead, the
+senders left unrecovered by decoding and recovered during execution (`SENDERS_ON_THE_WAY`). So
+the fixtures check the parallel executor as they check the sequential one.
 """
 
 from __future__ import annotations
@@ -42,11 +43,17 @@ from interp.header import Header
 from interp.plain_state import PlainState
 from interp.state_root import state_root
 from parallel.executor import execute_in_parallel
-from parallel.paths import PARALLEL_PATHS
+from parallel.paths import LOOKAHEAD, PARALLEL_PATHS
+from parallel.senders import SenderRecovery
 
 ZERO_HASH = bytes(32)
 # `ShanghaiToCancunAtTime15k` (by timestamp) or `BerlinToLondonAt5` (by block number).
 TRANSITION = re.compile(r"(?P<old>[A-Za-z0-9]+?)To(?P<new>[A-Za-z0-9]+)At(?P<time>Time)?(?P<at>\d+)(?P<k>k?)")
+
+# The parallel ways every test runs with `--parallel`: each parallel path, and lookahead with the
+# senders recovered during execution (`parallel.senders.SenderRecovery`).
+SENDERS_ON_THE_WAY = "lookahead, senders on the way"
+PARALLEL_WAYS = (*PARALLEL_PATHS, SENDERS_ON_THE_WAY)
 
 
 # --- fixtures ------------------------------------------------------------------------------------
@@ -173,7 +180,8 @@ def import_block(
     raw_block = parse_block(raw)
     header = raw_block.header
     rules = forks.rules_at(header)
-    block = decode_body(raw_block, rules, chain_id)
+    on_the_way = path == SENDERS_ON_THE_WAY
+    block = decode_body(raw_block, rules, chain_id, recover=not on_the_way)
     if header.parent_hash == ZERO_HASH:
         raise InvalidBlock(UNKNOWN_PARENT_ZERO, "parent hash is zero")
     parent = chain.get(header.parent_hash)
@@ -185,6 +193,9 @@ def import_block(
     state.block_hashes[parent.header.number] = header.parent_hash
     if path is None:
         result = execute_block(state, block, rules, chain_id)
+    elif on_the_way:
+        recovery = SenderRecovery(block.transactions, rules, chain_id)
+        result = execute_in_parallel(state, block, rules, chain_id, PARALLEL_WORKERS, LOOKAHEAD, None, recovery)
     else:
         result = execute_in_parallel(state, block, rules, chain_id, PARALLEL_WORKERS, path, None)
     validate_result(block, result, state_root(state), rules)
@@ -256,21 +267,21 @@ def guarded_test(test: BlockchainTest, case_id: str, path: str | None = None) ->
 
 def run_file(path: Path, fork: str | None, pattern: str | None, parallel: bool = False) -> list[CaseResult]:
     """Every test of one fixture file whose id contains `pattern` (`fork` is unused: a chain's
-    network fixes its forks), once per parallel path if `parallel`. A malformed file raises
+    network fixes its forks), once per parallel way if `parallel`. A malformed file raises
     FixtureError."""
     results: list[CaseResult] = []
     for test in load_blockchain_tests(path):
         case_id = f"{path.name}::{test.name}"
         if pattern is None or pattern in case_id:
             if parallel:
-                results.extend(guarded_test(test, f"{case_id}[{way}]", way) for way in PARALLEL_PATHS)
+                results.extend(guarded_test(test, f"{case_id}[{way}]", way) for way in PARALLEL_WAYS)
             else:
                 results.append(guarded_test(test, case_id))
     return results
 
 
 def run_file_parallel(path: Path, fork: str | None, pattern: str | None) -> list[CaseResult]:
-    """`run_file` through every parallel path (`blocktest --parallel`)."""
+    """`run_file` through every parallel way (`blocktest --parallel`)."""
     return run_file(path, fork, pattern, parallel=True)
 
 

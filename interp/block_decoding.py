@@ -143,8 +143,9 @@ def parse_block(raw: bytes) -> RawBlock:
     return RawBlock(len(raw), header, _list(items[1], "transactions"), _list(items[2], "ommers"), withdrawals)
 
 
-def decode_transactions(items: list[object], rules: ForkRules, chain_id: int) -> list[Transaction]:
-    """Body transactions: legacy ones are RLP lists, typed ones (EIP-2718) byte strings."""
+def decode_transactions(items: list[object], rules: ForkRules, chain_id: int, recover: bool = True) -> list[Transaction]:
+    """Body transactions: legacy ones are RLP lists, typed ones (EIP-2718) byte strings; their
+    senders recovered unless not `recover` (then 0, for the executor to recover)."""
     transactions: list[Transaction] = []
     for item in items:
         if isinstance(item, list):
@@ -154,7 +155,8 @@ def decode_transactions(items: list[object], rules: ForkRules, chain_id: int) ->
             if len(raw) > 0 and raw[0] >= LIST_PREFIX:
                 raise InvalidTransaction(TX_TYPE_NOT_SUPPORTED, "a legacy transaction wrapped as a byte string")
         tx = decode_transaction(raw, rules)
-        tx.sender = recover_sender(tx, rules, chain_id)
+        if recover:
+            tx.sender = recover_sender(tx, rules, chain_id)
         transactions.append(tx)
     return transactions
 
@@ -171,9 +173,9 @@ def decode_withdrawal(item: object) -> Withdrawal:
     )
 
 
-def decode_body(raw: RawBlock, rules: ForkRules, chain_id: int) -> Block:
+def decode_body(raw: RawBlock, rules: ForkRules, chain_id: int, recover: bool = True) -> Block:
     """The whole block under `rules`: withdrawals exactly from Shanghai (EIP-4895), at most
-    `eip7934_max_block_rlp_size` bytes from Osaka."""
+    `eip7934_max_block_rlp_size` bytes from Osaka; senders recovered unless not `recover`."""
     if 0 <= rules.eip7934_max_block_rlp_size < raw.size:
         raise InvalidBlock(RLP_BLOCK_LIMIT_EXCEEDED, f"block of {raw.size} bytes above the limit (EIP-7934)")
     withdrawals: list[Withdrawal] | None = None
@@ -184,4 +186,4 @@ def decode_body(raw: RawBlock, rules: ForkRules, chain_id: int) -> Block:
     elif raw.withdrawals is not None:
         raise InvalidBlock(RLP_STRUCTURES, "block: a withdrawals list before Shanghai")
     ommers = [decode_header(item) for item in raw.ommers]
-    return Block(raw.header, decode_transactions(raw.transactions, rules, chain_id), ommers, withdrawals)
+    return Block(raw.header, decode_transactions(raw.transactions, rules, chain_id, recover), ommers, withdrawals)

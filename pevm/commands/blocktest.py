@@ -4,7 +4,8 @@
 blocks onto its genesis (rejecting the invalid ones), then checks the head's hash and post
 state; prints each failure with its id and reason (and a NOTE when a block was rejected for
 another reason than the fixture names), ends with `N passed, M failed, K skipped`, exits 1 on
-any failure. `--parallel` runs every test once per parallel path instead (2 worker threads).
+any failure. `--parallel` runs every test once per parallel way instead (2 worker threads): each
+parallel path, and lookahead with the senders recovered during execution.
 """
 
 from __future__ import annotations
