@@ -42,6 +42,13 @@ PARALLEL_PATHS: Final = (BLOCK_STM, LOOKAHEAD, TRANSFER_GROUPS)
 # 1.93x -> 2.06x; the 22 shared mainnet blocks Block-STM runs average 1.27x both ways (per block
 # from -0.4x to +0.5x). Measured at 2 workers only, so more workers keep Block-STM alone.
 LOOKAHEAD_MAX_WORKERS: Final = 2
+# When the senders are still to be recovered, the lookahead recovers them while its front
+# executes, and then beats transfer groups, which need every sender first, unless nearly every
+# transaction is a plain transfer: `pevm bench`, 2 workers, recovery included, in turns
+# (BENCHMARKS.md, stop 31): 15274915 (88% plain transfers) 1.55x-1.56x as groups, 1.73x-1.80x
+# with lookahead, 13217637 (89%) 1.41x-1.51x, 1.75x-1.79x; 14396881 (98%) 1.62x-1.75x,
+# 1.71x-1.78x; W5 (100%) 1.77x-1.82x, 1.66x-1.72x.
+MIN_PLAIN_TRANSFER_SHARE_UNRECOVERED: Final = 0.99
 
 
 class ParallelStats:
@@ -73,7 +80,8 @@ def choose_path(transactions: list[Transaction], workers: int, state: PlainState
     not when most transactions wait for an earlier one of the same sender; blocks made mostly
     of plain transfers run as transfer groups on up to 3 workers (`state`: the block's base
     state), the others with lookahead on 2 workers and through Block-STM on more. Before the
-    senders are known, the same-sender rule is left out (`too_chained` applies it later)."""
+    senders are known, the same-sender rule is left out (`too_chained` applies it once they
+    are), and on 2 workers only blocks of nearly nothing but plain transfers run as groups."""
     if workers <= 1 or len(transactions) < MIN_PARALLEL_TXS:
         return SEQUENTIAL
     gas = 0
@@ -85,10 +93,12 @@ def choose_path(transactions: list[Transaction], workers: int, state: PlainState
         return SEQUENTIAL
     if workers > PLAIN_TRANSFER_RULE_MAX_WORKERS:
         return BLOCK_STM
+    lookahead = workers <= LOOKAHEAD_MAX_WORKERS
     plain = 0
     for tx in transactions:
         if is_plain_transfer(tx, state):
             plain += 1
-    if plain >= MAX_PLAIN_TRANSFER_SHARE * len(transactions):
+    share = MIN_PLAIN_TRANSFER_SHARE_UNRECOVERED if lookahead and not senders_known else MAX_PLAIN_TRANSFER_SHARE
+    if plain >= share * len(transactions):
         return TRANSFER_GROUPS
-    return LOOKAHEAD if workers <= LOOKAHEAD_MAX_WORKERS else BLOCK_STM
+    return LOOKAHEAD if lookahead else BLOCK_STM

@@ -76,11 +76,18 @@ def test_mainnet_blocks(shared_dir: Path, number: str, path: str) -> None:
     assert_equivalent(lambda: _as_workload(load_block_file(block_path)), 2, 2, path)
 
 
-@pytest.mark.parametrize("number", [*MAINNET_SAMPLE, "4370000", "14396881"])
-def test_mainnet_blocks_recovering_their_senders(shared_dir: Path, number: str) -> None:
+RECOVERING = [(number, 2, "lookahead") for number in MAINNET_SAMPLE] + [
+    ("4370000", 2, "lookahead"),  # mostly one sender's chain: the front runs alone
+    ("14396881", 2, "lookahead"),  # mostly plain transfers
+    ("14396881", 3, "transfer groups"),  # senders recovered first
+    ("4864590", 4, "Block-STM"),  # senders recovered first
+]
+
+
+@pytest.mark.parametrize(("number", "workers", "path"), RECOVERING)
+def test_mainnet_blocks_recovering_their_senders(shared_dir: Path, number: str, workers: int, path: str) -> None:
     """`execute_block(..., recover=True)` from signatures alone: on the lookahead path during
-    execution, on the others first (14396881 runs as transfer groups); 4370000 is mostly one
-    sender's chain, so its front runs alone while the worker recovers."""
+    execution, on the others first."""
     block_file = load_block_file(shared_dir / "mainnet" / f"{number}.json.gz")
     block = block_file.block
     expected_state = block_file.state.copy()
@@ -88,10 +95,10 @@ def test_mainnet_blocks_recovering_their_senders(shared_dir: Path, number: str) 
     for _ in range(2):
         unsent = Block(block.header, [without_sender(tx) for tx in block.transactions], block.ommers, block.withdrawals)
         state, stats = block_file.state.copy(), ParallelStats()
-        result = execute_parallel(state, unsent, block_file.rules, block_file.chain_id, 2, stats, recover=True)
+        result = execute_parallel(state, unsent, block_file.rules, block_file.chain_id, workers, stats, recover=True)
         assert [tx.sender for tx in unsent.transactions] == [tx.sender for tx in block.transactions]
         assert difference(expected, expected_state, result, state) is None, number
-        assert stats.path == ("transfer groups" if number == "14396881" else "lookahead")
+        assert stats.path == path
 
 
 @pytest.mark.slow
