@@ -106,15 +106,17 @@ class SenderRecovery:
                 return False
             self.claimed = part + 1
         transactions = self.transactions
-        for index in range(part * PART, min(len(transactions), (part + 1) * PART)):
-            try:
-                transactions[index].sender = self.sender(index)
-            except Exception as error:  # noqa: BLE001 - raised in block order, by `ready`
-                self.errors[index] = error
-        with self.done:
-            self.published[part] = True
-            self.unpublished -= 1
-            self.done.notify_all()
+        try:
+            for index in range(part * PART, min(len(transactions), (part + 1) * PART)):
+                try:
+                    transactions[index].sender = self.sender(index)
+                except Exception as error:  # noqa: BLE001 - raised in block order, by `ready`
+                    self.errors[index] = error
+        finally:  # published even when interrupted, so no thread waits for it forever
+            with self.done:
+                self.published[part] = True
+                self.unpublished -= 1
+                self.done.notify_all()
         return True
 
     def sender(self, index: int) -> int:
