@@ -68,8 +68,8 @@ def take_turns(block_file: BlockFile, paths: dict[str, int], repeat: int, recove
     """Run the block each way of `paths` (name -> workers) `repeat` times, taking turns (forwards,
     then backwards, so none always goes first): one run of a few milliseconds moves by tens of
     percent on a shared machine. `recover`: each run recovers the senders, as a client importing
-    the block must (sequentially first, in parallel on the workers while executing). Also the first difference, in any turn, between the first way's
-    results and another's."""
+    the block must (sequentially first, in parallel on the workers while executing). Also the
+    first difference, in any turn, between the first way's results and another's."""
     runs = {name: PathRuns(workers) for name, workers in paths.items()}
     names = list(runs)
     differs: str | None = None

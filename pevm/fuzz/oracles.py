@@ -124,11 +124,13 @@ class GivenSenders(SenderRecovery):
         return self.finish() is None
 
 
-def without_sender(tx: Transaction) -> Transaction:
-    """A copy of `tx` whose sender is still to be recovered (0)."""
-    return Transaction(tx.tx_type, tx.chain_id, tx.nonce, tx.gas_limit, tx.to, tx.value, tx.data, tx.gas_price,
-                       tx.max_fee_per_gas, tx.max_priority_fee_per_gas, tx.access_list, tx.max_fee_per_blob_gas,
-                       tx.blob_hashes, tx.authorizations, tx.v, tx.r, tx.s, 0)  # fmt: skip
+def without_sender(tx: Transaction, nonce: int | None = None, r: int | None = None, s: int | None = None) -> Transaction:
+    """A copy of `tx` whose sender is still to be recovered (0); with another `nonce`, `r` or `s`
+    if given (so with another signer, or none)."""
+    return Transaction(tx.tx_type, tx.chain_id, tx.nonce if nonce is None else nonce, tx.gas_limit, tx.to, tx.value,
+                       tx.data, tx.gas_price, tx.max_fee_per_gas, tx.max_priority_fee_per_gas, tx.access_list,
+                       tx.max_fee_per_blob_gas, tx.blob_hashes, tx.authorizations, tx.v, tx.r if r is None else r,
+                       tx.s if s is None else s, 0)  # fmt: skip
 
 
 def execute_recovering(workload: workloads.Workload, workers: int) -> BlockResult:

@@ -88,16 +88,6 @@ def _run_recovering(workload: Workload) -> None:
         state, unsent, env, rules, 2, "test", None, recovery))  # fmt: skip
 
 
-def _replaced(workload: Workload, index: int, **fields: int) -> None:
-    """Transaction `index` with other signature or nonce fields (so with another signer)."""
-    tx = workload.block.transactions[index]
-    values = dict(nonce=tx.nonce, r=tx.r, s=tx.s) | fields
-    workload.block.transactions[index] = type(tx)(
-        tx.tx_type, tx.chain_id, values["nonce"], tx.gas_limit, tx.to, tx.value, tx.data, tx.gas_price,
-        tx.max_fee_per_gas, tx.max_priority_fee_per_gas, tx.access_list, tx.max_fee_per_blob_gas, tx.blob_hashes,
-        tx.authorizations, tx.v, values["r"], values["s"], tx.sender)  # fmt: skip
-
-
 def test_the_first_bad_signature_is_raised_on_the_way_too() -> None:
     """As sequentially, where every sender is recovered before anything runs: the first bad
     signature in block order, even after a transaction that fails to execute (tx 5's changed
@@ -105,14 +95,15 @@ def test_the_first_bad_signature_is_raised_on_the_way_too() -> None:
     errors = []
     for way in ("sequential", "on the way"):
         workload = transfers_between(64, signed=True)
-        _replaced(workload, 5, nonce=7)
-        _replaced(workload, 41, r=0)
-        _replaced(workload, 17, s=SECP256K1_N - 1)  # above n/2: EIP-2
+        transactions = workload.block.transactions
+        transactions[5] = without_sender(transactions[5], nonce=7)
+        transactions[41] = without_sender(transactions[41], r=0)
+        transactions[17] = without_sender(transactions[17], s=SECP256K1_N - 1)  # above n/2: EIP-2
         with pytest.raises(InvalidTransaction) as raised:
             if way == "sequential":
-                recover_senders(workload.block.transactions, workload.rules, workload.chain_id, 1)
-                execute_block(workload.state, Block(workload.block.header, workload.block.transactions, [], []),
-                              workload.rules, workload.chain_id)  # fmt: skip
+                recover_senders(transactions, workload.rules, workload.chain_id, 1)
+                execute_block(workload.state, Block(workload.block.header, transactions, [], []), workload.rules,
+                              workload.chain_id)  # fmt: skip
             else:
                 _run_recovering(workload)
         errors.append(str(raised.value))
@@ -121,7 +112,7 @@ def test_the_first_bad_signature_is_raised_on_the_way_too() -> None:
 
 def test_a_failed_execution_before_any_bad_signature_is_raised_on_the_way() -> None:
     workload = transfers_between(64, signed=True)
-    _replaced(workload, 5, nonce=7)
+    workload.block.transactions[5] = without_sender(workload.block.transactions[5], nonce=7)
     with pytest.raises(InvalidTransaction) as raised:
         _run_recovering(workload)
     assert "signature" not in str(raised.value)
