@@ -14,7 +14,7 @@ from interp.forks import ForkRules
 from interp.header import Block
 from interp.plain_state import PlainState
 from parallel.executor import execute_in_parallel
-from parallel.paths import LOOKAHEAD, SEQUENTIAL, ParallelStats, choose_path, default_workers
+from parallel.paths import LOOKAHEAD, SEQUENTIAL, ParallelStats, choose_path, default_workers, too_chained
 from parallel.pool import spread_over
 from parallel.senders import SenderRecovery, recover_senders
 from primitives.spread import serially
@@ -42,7 +42,8 @@ def execute_block(
         recovery = SenderRecovery(transactions, rules, chain_id)
     elif recover:
         recover_senders(transactions, rules, chain_id, count)
-        path = choose_path(transactions, count, state)
+        if too_chained(transactions):  # the one rule of `choose_path` that needs the senders
+            path = SEQUENTIAL
     if stats is not None:
         stats.workers = count
         stats.path = path
