@@ -66,6 +66,27 @@ def add(first: Point, second: Point, p: int, a_minus_3: bool = False) -> Point:
     return (nx, (r * (v - nx) - s1 * hhh) % p, h * z1 * z2 % p)
 
 
+def add_affine(point: Point, x2: int, y2: int, p: int) -> Point:
+    """P + (x2, y2) for an affine, finite (x2, y2) (madd-2007-bl, Z3 = 2 Z1 H); handles P = +-(x2, y2)."""
+    x1, y1, z1 = point
+    if z1 == 0:
+        return x2, y2, 1
+    z1z1 = z1 * z1 % p
+    h = (x2 * z1z1 - x1) % p
+    r = 2 * (y2 * z1 * z1z1 - y1) % p
+    if h == 0:
+        if r == 0:
+            return double(point, p)
+        return INFINITY
+    hh = h * h % p
+    i = 4 * hh % p
+    j = h * i % p
+    v = x1 * i % p
+    nx = (r * r - j - 2 * v) % p
+    ny = (r * (v - nx) - 2 * y1 * j) % p
+    return nx, ny, 2 * z1 * h % p
+
+
 def multiply(point: Point, scalar: int, p: int) -> Point:
     result = INFINITY
     for bit in range(scalar.bit_length() - 1, -1, -1):

@@ -6,7 +6,7 @@ import sysconfig
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from primitives import secp256k1, secp256k1_python as pure
+from primitives import glv, secp256k1, secp256k1_python as pure
 from primitives.keccak import keccak256
 
 pytestmark = pytest.mark.pure
@@ -162,14 +162,14 @@ def test_pure_glv_split_and_endomorphism() -> None:
     assert pure.to_affine(pure.multiply_add_g(pure.LAMBDA, 0, [])) == (pure.BETA * pure.GX % P, pure.GY)
     rng = random.Random(1)
     for k in [0, 1, N - 1, N // 2, *(rng.randrange(N) for _ in range(200))]:
-        k1, k2 = pure.split(k)
+        k1, k2 = pure.GLV.split(k)
         assert (k1 + k2 * pure.LAMBDA - k) % N == 0
         assert abs(k1) < 2**129 and abs(k2) < 2**129
 
 
 @given(st.integers(min_value=-(2**260), max_value=2**260), st.integers(min_value=2, max_value=8))
 def test_pure_wnaf_digits(k: int, width: int) -> None:
-    digits = pure.wnaf(k, width)
+    digits = glv.wnaf(k, width)
     assert sum(digit << index for index, digit in enumerate(digits)) == k
     assert all(digit == 0 or (digit % 2 == 1 and abs(digit) < 1 << (width - 1)) for digit in digits)
     nonzero = [index for index, digit in enumerate(digits) if digit]
