@@ -37,7 +37,7 @@ from precompiles.bls12_381_constants import (
 )
 from precompiles.errors import PrecompileFailure
 from precompiles.pricing import charge
-from precompiles.tower import FP2_ONE, FP2_ZERO, FP12_ONE, Fp2, Fp12, Tower, hard_part_digits
+from precompiles.tower import FP2_ONE, FP2_ZERO, FP12_ONE, Fp2, Tower, hard_part_digits, non_adjacent_form
 from precompiles.twist import AffineG2, JacobianG2
 from primitives import jacobian
 
@@ -45,6 +45,7 @@ P: Final = 0x1A0111EA397FE69A4B1BA7B6434BACD764774B84F38512BF6730D2A0F6B0F6241EA
 R: Final = 0x73EDA753299D7D483339D80809A1D80553BDA402FFFE5BFEFFFFFFFF00000001
 X_ABS: Final = 0xD201000000010000  # the curve parameter x is -X_ABS
 H_EFF_G1: Final = 0xD201000000010001  # 1 - x
+X_ABS_NAF: Final = non_adjacent_form(X_ABS)
 BLS: Final = Tower(P, 1)
 HARD_DIGITS: Final = hard_part_digits(P, R)
 G1_B: Final = 4
@@ -126,30 +127,19 @@ def encode_g2(point: JacobianG2) -> bytes:
 
 
 # --- pairing --------------------------------------------------------------------------------
-def miller_loop(q: AffineG2, px: int, py: int) -> Fp12:
-    t = BLS
-    f = FP12_ONE
-    point: AffineG2 | None = q
-    for bit in range(X_ABS.bit_length() - 2, -1, -1):
-        assert point is not None
-        step, point = twist.line(t, point, point, px, py, True)
-        f = t.f12_mul(t.f12_square(f), step)
-        if (X_ABS >> bit) & 1:
-            assert point is not None
-            step, point = twist.line(t, point, q, px, py, True)
-            f = t.f12_mul(f, step)
-    return t.f12_conjugate(f)  # x < 0
-
-
 def pairing_check(pairs: list[tuple[jacobian.Point, JacobianG2]]) -> bool:
-    f = FP12_ONE
+    """True when the product of the pairings is one; one Miller loop over |x| for all pairs,
+    conjugated as x < 0."""
+    inputs: list[tuple[AffineG2, int, int]] = []
     for g1, g2 in pairs:
         q = twist.to_affine(BLS, g2)
-        if g1[2] == 0 or q is None:
-            continue
-        px, py = jacobian.to_affine(g1, P)
-        f = BLS.f12_mul(f, miller_loop(q, px, py))
-    return BLS.final_exponentiation(f, HARD_DIGITS) == FP12_ONE
+        if g1[2] != 0 and q is not None:
+            px, py = jacobian.to_affine(g1, P)
+            inputs.append((q, px, py))
+    if not inputs:
+        return True
+    f, _ = twist.miller_loop(BLS, inputs, X_ABS_NAF, G2_B, True)
+    return BLS.final_exponentiation(BLS.f12_conjugate(f), HARD_DIGITS) == FP12_ONE
 
 
 # --- hash to curve: simplified SWU, isogeny, cofactor clearing (RFC 9380) -------------------

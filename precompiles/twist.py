@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from precompiles.tower import FP2_ONE, FP2_ZERO, FP12_ONE, Fp2, Fp6, Fp12, Tower
+from precompiles.tower import FP2_ONE, FP2_ZERO, FP12_ONE, Fp2, Fp12, Tower
 
 JacobianG2 = tuple[Fp2, Fp2, Fp2]
 AffineG2 = tuple[Fp2, Fp2]
@@ -75,32 +75,86 @@ def to_affine(t: Tower, point: JacobianG2) -> AffineG2 | None:
     return t.f2_mul(x, inverse2), t.f2_mul(t.f2_mul(y, inverse2), inverse)
 
 
-def line(t: Tower, a: AffineG2, b: AffineG2, px: int, py: int, m_type: bool) -> tuple[Fp12, AffineG2 | None]:
-    """The line through a and b (the tangent when equal) evaluated at P = (px, py), and a + b.
+ProjectiveG2 = tuple[Fp2, Fp2, Fp2]  # homogeneous: (X, Y, Z) is (X / Z, Y / Z)
+Line = tuple[Fp2, Fp2, Fp2]  # a multiple by a nonzero Fp2 factor of (py, -s px, s xa - ya)
 
-    With slope s on the twist, the line at P is, up to factors in proper subfields (which the
-    final exponentiation removes): D-type (untwist (x w^2, y w^3)) py - s px w + (s xa - ya) w^3;
-    M-type (untwist (x / w^2, y / w^3)) (s xa - ya) - s px w^2 + py w^3. A vertical line lies in
-    a proper subfield, so it contributes one.
-    """
-    x1, y1 = a
-    x2, y2 = b
-    if x1 == x2 and y1 == y2:
-        slope = t.f2_mul(t.f2_scale(t.f2_square(x1), 3), t.f2_inverse(t.f2_scale(y1, 2)))
-    elif x1 == x2:
-        return FP12_ONE, None
-    else:
-        slope = t.f2_mul(t.f2_sub(y2, y1), t.f2_inverse(t.f2_sub(x2, x1)))
-    x3 = t.f2_sub(t.f2_sub(t.f2_square(slope), x1), x2)
-    y3 = t.f2_sub(t.f2_mul(slope, t.f2_sub(x1, x3)), y1)
-    constant = t.f2_sub(t.f2_mul(slope, x1), y1)
-    slope_px = t.f2_neg(t.f2_scale(slope, px))
-    c0: Fp6
-    c1: Fp6
+
+def double_step(t: Tower, point: ProjectiveG2, px: int, py: int, b3: Fp2) -> tuple[Line, ProjectiveG2]:
+    """2T and the tangent at T evaluated at P, in homogeneous coordinates so that no step inverts
+    (Costello, Lange, Naehrig 2010; Aranha et al. 2010). `b3` is 3b for the twist y^2 = x^3 + b.
+    The slope is 3X^2 / 2YZ; times 2YZ, with Y^2 Z = X^3 + b Z^3, the line is
+    (2YZ py, -3X^2 px, Y^2 - 3b Z^2), negated here."""
+    x, y, z = point
+    a = t.f2_scale(t.f2_mul(x, y), t.half)
+    b = t.f2_square(y)
+    c = t.f2_square(z)
+    e = t.f2_mul(b3, c)
+    f = t.f2_scale(e, 3)
+    g = t.f2_scale(t.f2_add(b, f), t.half)
+    h = t.f2_sub(t.f2_square(t.f2_add(y, z)), t.f2_add(b, c))  # 2YZ
+    j = t.f2_square(x)
+    doubled = (t.f2_mul(a, t.f2_sub(b, f)), t.f2_sub(t.f2_square(g), t.f2_scale(t.f2_square(e), 3)), t.f2_mul(b, h))
+    return (t.f2_neg(t.f2_scale(h, py)), t.f2_scale(j, 3 * px), t.f2_sub(e, b)), doubled
+
+
+def add_step(t: Tower, point: ProjectiveG2, q: AffineG2, px: int, py: int) -> tuple[Line, ProjectiveG2]:
+    """T + Q and the line through them evaluated at P. With theta = Y - yq Z and lambda = X - xq Z
+    the slope is theta / lambda; times lambda the line is (lambda py, -theta px, theta xq -
+    lambda yq). Never T = +-Q here: T is a multiple of Q below the order."""
+    x, y, z = point
+    xq, yq = q
+    theta = t.f2_sub(y, t.f2_mul(yq, z))
+    lam = t.f2_sub(x, t.f2_mul(xq, z))
+    c = t.f2_square(theta)
+    d = t.f2_square(lam)
+    e = t.f2_mul(lam, d)
+    f = t.f2_mul(z, c)
+    g = t.f2_mul(x, d)
+    h = t.f2_sub(t.f2_add(e, f), t.f2_scale(g, 2))
+    total = (t.f2_mul(lam, h), t.f2_sub(t.f2_mul(theta, t.f2_sub(g, h)), t.f2_mul(y, e)), t.f2_mul(z, e))
+    line = (t.f2_scale(lam, py), t.f2_neg(t.f2_scale(theta, px)), t.f2_sub(t.f2_mul(theta, xq), t.f2_mul(lam, yq)))
+    return line, total
+
+
+def mul_by_line(t: Tower, f: Fp12, line: Line, m_type: bool) -> Fp12:
+    """f times the line, which has three nonzero Fp2 coefficients of twelve. With slope s on the
+    twist, up to factors in proper subfields (which the final exponentiation removes), the line at
+    P is: D-type (untwist (x w^2, y w^3)) py - s px w + (s xa - ya) w^3, i.e. py + (-s px,
+    s xa - ya, 0) w; M-type (untwist (x / w^2, y / w^3)) (s xa - ya) - s px w^2 + py w^3, i.e.
+    (s xa - ya, -s px, 0) + py v w."""
+    py, slope_px, constant = line
+    f0, f1 = f
     if m_type:
-        c0 = (constant, slope_px, FP2_ZERO)
-        c1 = (FP2_ZERO, (py, 0), FP2_ZERO)
-    else:
-        c0 = ((py, 0), FP2_ZERO, FP2_ZERO)
-        c1 = (slope_px, constant, FP2_ZERO)
-    return (c0, c1), (x3, y3)
+        return (
+            t.f6_add_v_times(t.f6_mul_by_01(f0, constant, slope_px), t.f6_mul_v(t.f6_mul_by_0(f1, py))),
+            t.f6_add_v_times(t.f6_mul_by_01(f1, constant, slope_px), t.f6_mul_by_0(f0, py)),
+        )
+    return (
+        t.f6_add_v_times(t.f6_mul_by_0(f0, py), t.f6_mul_by_01(f1, slope_px, constant)),
+        t.f6_add(t.f6_mul_by_0(f1, py), t.f6_mul_by_01(f0, slope_px, constant)),
+    )
+
+
+def miller_loop(
+    t: Tower, pairs: list[tuple[AffineG2, int, int]], naf: tuple[int, ...], twist_b: Fp2, m_type: bool
+) -> tuple[Fp12, list[ProjectiveG2]]:
+    """The Miller loop over the loop count's non-adjacent form `naf` (most significant digit
+    first; a -1 digit adds -Q, as cheap as Q, and there are fewer nonzero digits than bits) for
+    every (Q, px, py) at once, so that the pairs share the squarings of f; also returns each
+    pair's final point [loop count] Q."""
+    b3 = t.f2_scale(twist_b, 3)
+    f = FP12_ONE
+    points: list[ProjectiveG2] = [(q[0], q[1], FP2_ONE) for q, _, _ in pairs]
+    negated = [(q[0], t.f2_neg(q[1])) for q, _, _ in pairs]
+    for index in range(1, len(naf)):
+        f = t.f12_square(f)
+        digit = naf[index]
+        for pair in range(len(pairs)):
+            q, px, py = pairs[pair]
+            step, point = double_step(t, points[pair], px, py, b3)
+            f = mul_by_line(t, f, step, m_type)
+            if digit != 0:
+                step, point = add_step(t, point, q if digit == 1 else negated[pair], px, py)
+                f = mul_by_line(t, f, step, m_type)
+            points[pair] = point
+    return f, points
