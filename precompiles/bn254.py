@@ -2,9 +2,10 @@
 (EIP-196, EIP-197; EIP-1108 repriced them in Istanbul).
 
 No free-threading-safe library fits (py_ecc needs a Rust build on 3.13t), so this is typed
-Python for mypyc: G1 in Jacobian coordinates (`primitives.jacobian`), the optimal ate pairing
-over the tower with xi = 9 + u (`tower`), a Miller loop over 6x+2 with the D-type twist's lines
-(`twist`) and the two Frobenius correction steps.
+Python for mypyc: G1 in Jacobian coordinates (`primitives.jacobian`) with GLV for ecMul
+(`primitives.glv`), the optimal ate pairing over the tower with xi = 9 + u (`tower`): one Miller
+loop over 6x+2 for all pairs with the D-type twist's lines (`twist`) and the two Frobenius
+correction steps, then a final exponentiation by x-chains.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 pairing, shared by BN254 (a D-type twist) and BLS12-381 (an M-type twist).
 
 Scalar multiplication uses Jacobian coordinates over Fp2 (infinity: Z = 0); the Miller loop
-keeps its running point affine (None is infinity) because its lines need the slope anyway.
+keeps its running point in homogeneous coordinates and scales each line by an Fp2 factor, which
+the final exponentiation removes, so that no step inverts.
 """
 
 from __future__ import annotations
