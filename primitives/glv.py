@@ -57,14 +57,7 @@ class Glv:
         p = self.p
         k1, k2 = self.split(k)
         table = odd_multiples(point, 1 << (width - 2), p)
-        phi_table = self.endomorphism(table)
-        digits1 = wnaf(k1, width)
-        digits2 = wnaf(k2, width)
-        result = jacobian.INFINITY
-        for index in range(max(len(digits1), len(digits2)) - 1, -1, -1):
-            result = add_digit(jacobian.double(result, p), digits1, index, table, p)
-            result = add_digit(result, digits2, index, phi_table, p)
-        return result
+        return combine([(wnaf(k1, width), table), (wnaf(k2, width), self.endomorphism(table))], p)
 
 
 def wnaf(k: int, width: int) -> list[int]:
@@ -108,6 +101,17 @@ def odd_multiples(point: jacobian.Point, count: int, p: int) -> list[Affine]:
         z_inverse2 = z_inverse * z_inverse % p
         out[index] = (x * z_inverse2 % p, y * z_inverse2 * z_inverse % p)
     return out
+
+
+def combine(terms: list[tuple[list[int], list[Affine]]], p: int) -> jacobian.Point:
+    """The sum of d P over the terms (the wNAF digits d of a scalar, P's odd multiples), sharing
+    one chain of doublings (Straus)."""
+    result = jacobian.INFINITY
+    for index in range(max(len(digits) for digits, _ in terms) - 1, -1, -1):
+        result = jacobian.double(result, p)
+        for digits, table in terms:
+            result = add_digit(result, digits, index, table, p)
+    return result
 
 
 def add_digit(result: jacobian.Point, digits: list[int], index: int, table: list[Affine], p: int) -> jacobian.Point:

@@ -58,19 +58,10 @@ def multiply_add_g(a: int, b: int, r_table: list[Affine]) -> Point:
     """a G + b R, where r_table holds R's odd multiples (width 5); 0 <= a, b < n."""
     a1, a2 = GLV.split(a)
     b1, b2 = GLV.split(b)
-    digits_a1 = glv.wnaf(a1, _G_WIDTH)
-    digits_a2 = glv.wnaf(a2, _G_WIDTH)
-    digits_b1 = glv.wnaf(b1, _R_WIDTH)
-    digits_b2 = glv.wnaf(b2, _R_WIDTH)
     phi_r_table = GLV.endomorphism(r_table) if b2 != 0 else r_table
-    length = max(len(digits_a1), len(digits_a2), len(digits_b1), len(digits_b2))
-    result = jacobian.INFINITY
-    for index in range(length - 1, -1, -1):
-        result = glv.add_digit(jacobian.double(result, P), digits_a1, index, _G_TABLE, P)
-        result = glv.add_digit(result, digits_a2, index, _PHI_G_TABLE, P)
-        result = glv.add_digit(result, digits_b1, index, r_table, P)
-        result = glv.add_digit(result, digits_b2, index, phi_r_table, P)
-    return result
+    terms = [(glv.wnaf(a1, _G_WIDTH), _G_TABLE), (glv.wnaf(a2, _G_WIDTH), _PHI_G_TABLE),
+             (glv.wnaf(b1, _R_WIDTH), r_table), (glv.wnaf(b2, _R_WIDTH), phi_r_table)]  # fmt: skip
+    return glv.combine(terms, P)
 
 
 def _encode(point: Point) -> bytes:
