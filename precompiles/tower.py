@@ -207,17 +207,14 @@ class Tower:
         b0, b1 = b
         t0 = self.f6_mul(a0, b0)
         t1 = self.f6_mul(a1, b1)
-        return self.f6_add_v_times(t0, t1), self._f6_sub_two(self.f6_mul(self._f6_sum(a0, a1), self._f6_sum(b0, b1)), t0, t1)
+        middle = self.f6_mul(self._f6_sum(a0, a1), self._f6_sum(b0, b1))
+        return self.f6_add_v_times(t0, t1), self._f6_sub_two(middle, t0, t1)
 
     def f12_square(self, a: Fp12) -> Fp12:
         """(a0 + a1 w)^2 = (a0 + a1)(a0 + v a1) - t - v t + 2 t w with t = a0 a1."""
         a0, a1 = a
         t = self.f6_mul(a0, a1)
-        k = self.xi_k
-        (x00, x01), (x10, x11), (x20, x21) = a1
-        a0_plus_v_a1 = ((a0[0][0] + k * x20 - x21, a0[0][1] + x20 + k * x21), (a0[1][0] + x00, a0[1][1] + x01),
-                        (a0[2][0] + x10, a0[2][1] + x11))  # fmt: skip
-        c0 = self._f6_sub_two(self.f6_mul(self._f6_sum(a0, a1), a0_plus_v_a1), t, self.f6_mul_v(t))
+        c0 = self._f6_sub_two(self.f6_mul(self._f6_sum(a0, a1), self.f6_add_v_times(a0, a1)), t, self.f6_mul_v(t))
         return (c0, self.f6_add(t, t))
 
     def f12_cyclotomic_square(self, a: Fp12) -> Fp12:
