@@ -42,14 +42,6 @@ Point = jacobian.Point
 Affine = glv.Affine
 
 
-def to_affine(point: Point) -> Affine:
-    """(x, y) of a finite Jacobian point."""
-    x, y, z = point
-    inverse = pow(z, -1, P)
-    inverse2 = inverse * inverse % P
-    return x * inverse2 % P, y * inverse2 * inverse % P
-
-
 _G_TABLE: Final = glv.odd_multiples((GX, GY, 1), 1 << (_G_WIDTH - 2), P)
 _PHI_G_TABLE: Final = GLV.endomorphism(_G_TABLE)
 
@@ -65,7 +57,7 @@ def multiply_add_g(a: int, b: int, r_table: list[Affine]) -> Point:
 
 
 def _encode(point: Point) -> bytes:
-    x, y = to_affine(point)
+    x, y = jacobian.to_affine(point, P)
     return x.to_bytes(32, "big") + y.to_bytes(32, "big")
 
 
@@ -118,7 +110,7 @@ def sign(msg_hash: bytes, secret: int) -> tuple[int, int, int]:
     if not 0 < secret < N:
         raise ValueError("private key out of range [1, n)")
     nonce = _rfc6979_nonce(msg_hash, secret)
-    rx, ry = to_affine(multiply_add_g(nonce, 0, []))
+    rx, ry = jacobian.to_affine(multiply_add_g(nonce, 0, []), P)
     r = rx % N
     s = pow(nonce, -1, N) * (int.from_bytes(msg_hash, "big") + r * secret) % N
     recovery_id = (ry & 1) | (2 if rx >= N else 0)
