@@ -71,9 +71,12 @@ def decode_transactions(
     """Decode signed transactions and, with `recover`, recover their senders (else left 0, for
     `parallel.block.execute_block(..., recover=True)`), on up to `workers` threads."""
 
+    if not recover:  # no (transaction, sender) pairs to build and undo: W5 on two threads ~11 -> ~9 ms
+        return _in_block_order(len(raw), workers, lambda index: decode_transaction(raw[index], rules))
+
     def decode_and_recover(index: int) -> tuple[Transaction, int]:
         tx = decode_transaction(raw[index], rules)
-        return tx, recover_sender(tx, rules, chain_id) if recover else 0
+        return tx, recover_sender(tx, rules, chain_id)
 
     decoded = _in_block_order(len(raw), workers, decode_and_recover)
     for tx, sender in decoded:
