@@ -42,7 +42,7 @@ def execute_block(
         recovery = SenderRecovery(transactions, rules, chain_id)
     elif recover:
         recover_senders(transactions, rules, chain_id, count)
-        if too_chained(transactions):  # the one rule of `choose_path` that needs the senders
+        if path != SEQUENTIAL and too_chained(transactions):  # the one rule of `choose_path` that needs them
             path = SEQUENTIAL
     if stats is not None:
         stats.workers = count
