@@ -171,9 +171,9 @@ def execute_transaction_list(
         stats.reexecutions = scheduler.reexecutions()
     results: list[TxResult] = [] if front is None else front.results
     gas_used = 0 if front is None else front.gas_used
+    where = f"block {block_id}: transaction"
     for index, tx in enumerate(rest):
-        what = f"block {block_id}: transaction {start + index}"
-        result = sequential_verdict(tx, outcomes[index], env, rules, gas_used, what)
+        result = sequential_verdict(tx, outcomes[index], env, rules, gas_used, where, start + index)
         gas_used += result.gas_used
         results.append(result)
     for index in range(size):

@@ -349,8 +349,8 @@ class Front:
         work, tx = self.work, self.position
         env, rules, transaction = work.env, work.rules, work.transactions[tx]
         if held:
-            what = f"block {self.block_id}: transaction {tx}"
-            result = sequential_verdict(transaction, work.outcomes[tx], env, rules, self.gas_used, what)
+            where = f"block {self.block_id}: transaction"
+            result = sequential_verdict(transaction, work.outcomes[tx], env, rules, self.gas_used, where, tx)
         else:
             result = execute_transaction(Journal(self.state), env, transaction, rules, env.gas_limit - self.gas_used)
             self.executed += 1

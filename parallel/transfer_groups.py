@@ -246,7 +246,7 @@ def _execute_run(work: GroupRun, spread: Spread, gas_used: i64, results: list[Tx
     spread(work.execute_part, len(work.shares))
     fees = 0
     for position, tx in enumerate(work.run):
-        result = sequential_verdict(tx, work.outcomes[position], work.env, work.rules, int(gas_used), f"transfer {position} of a run")
+        result = sequential_verdict(tx, work.outcomes[position], work.env, work.rules, int(gas_used), "a run's transfer", position)
         gas_used += result.gas_used
         results.append(result)
         fees += work.fees[position]
