@@ -310,7 +310,7 @@ class Front:
     writer: Final[CopyOnWrite]
     shared: bool  # workers may still read the accounts the state shares with their snapshot
     state: Final[PlainState]
-    block_id: Final[str]
+    where: Final[str]  # names a transaction in errors, with its index
     recovery: Final[SenderRecovery | None]  # senders still to recover, or None if all are known
     results: Final[list[TxResult]]
     position: int  # the next transaction to take
@@ -332,7 +332,7 @@ class Front:
         self.writer = CopyOnWrite(state)
         self.shared = True
         self.state = state
-        self.block_id = block_id
+        self.where = f"block {block_id}: transaction"
         self.recovery = recovery
         self.results = []
         self.position = 0
@@ -349,8 +349,7 @@ class Front:
         work, tx = self.work, self.position
         env, rules, transaction = work.env, work.rules, work.transactions[tx]
         if held:
-            where = f"block {self.block_id}: transaction"
-            result = sequential_verdict(transaction, work.outcomes[tx], env, rules, self.gas_used, where, tx)
+            result = sequential_verdict(transaction, work.outcomes[tx], env, rules, self.gas_used, self.where, tx)
         else:
             result = execute_transaction(Journal(self.state), env, transaction, rules, env.gas_limit - self.gas_used)
             self.executed += 1
