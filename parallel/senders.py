@@ -35,7 +35,7 @@ T = TypeVar("T")
 
 def _in_block_order(count: int, workers: int, compute: Callable[[int], T]) -> list[T]:
     """compute(index) for every index, in parts of consecutive indices on up to `workers`
-    threads; the first error in index order is raised once all parts are done."""
+    threads; the first error in index order is raised (on threads, once all parts are done)."""
     if count < MIN_FOR_THREADS:  # in order, without the parts' bookkeeping (an empty block's whole run is ~7 us)
         return [compute(index) for index in range(count)]
     unset: BaseException = RuntimeError("a part of the spread did not run")
