@@ -251,6 +251,50 @@ class LogsWork:
                 self.blooms[receipt] = bloom_or(self.blooms[receipt], bloom)
 
 
+@final
+class ReceiptsSoFar:
+    """The receipts of a block's first transactions, built one at a time by the thread taking
+    their results in order, so that `finish_block` builds only the rest. The lookahead's front
+    (`parallel.lookahead`) builds them while workers recover senders or execute ahead, where its
+    share of the block's work is balanced against theirs; `finish_block` spreads what is left
+    over threads that each run slower beside the other (W4's logs and receipts: ~9.6 ms on one
+    thread, ~6.4 ms spread over two; BENCHMARKS.md, stop 34). A receipt of more logs than a
+    part of `finish_block` takes is left to it, which splits them over threads (15537394 has
+    10,001 logs in one receipt: 24 ms on the front), and so is every receipt after it. Used by
+    one thread at a time."""
+
+    eip658: Final[bool]  # receipts carry a status, not an (unknown here) intermediate root
+    receipts: Final[list[Receipt]]
+    encodings: Final[list[bytes]]
+    known: Final[dict[bytes, bytes]]  # bloom entries' hash prefixes (`logs_bloom`)
+    gas_used: i64
+    bloom: int  # the union of the receipts' blooms
+    closed: bool  # no more receipts are built here
+
+    def __init__(self, rules: ForkRules) -> None:
+        self.eip658 = rules.eip658_receipt_status
+        self.receipts = []
+        self.encodings = []
+        self.known = {}
+        self.gas_used = 0
+        self.bloom = 0
+        self.closed = False
+
+    def add(self, tx_type: int, result: TxResult) -> None:
+        """The receipt of the next transaction, whose result is `result`."""
+        logs = result.logs
+        if self.closed or len(logs) > MIN_LOGS_PER_PART:
+            self.closed = True
+            return
+        self.gas_used += result.gas_used
+        receipt = Receipt(tx_type, result.success, self.gas_used, logs, None if self.eip658 else b"",
+                          bloom_of(logs, self.known))  # fmt: skip
+        if logs:
+            self.bloom |= int.from_bytes(receipt.bloom, "big")
+        self.receipts.append(receipt)
+        self.encodings.append(receipt.encode_with_logs(b"".join([encode_log(log) for log in logs])))
+
+
 def finish_block(
     block: Block,
     rules: ForkRules,
@@ -258,13 +302,15 @@ def finish_block(
     intermediate_roots: list[bytes] | None,
     requests: list[bytes] | None,
     spread: Spread = serially,
+    so_far: ReceiptsSoFar | None = None,
 ) -> BlockResult:
     """Receipts, bloom and receipts root from the transactions' results.
 
     Before Byzantium a receipt needs the state root after its transaction
     (`intermediate_roots`); without them the receipts root is None (not verifiable). Given a
     `spread`, logs, receipts and the receipts trie are built in parts (blocks of many
-    transactions spent a fifth of their sequential time here).
+    transactions spent a fifth of their sequential time here). `so_far`: the receipts of the
+    first transactions, already built (without intermediate roots).
     """
     cumulative: list[int] = []
     gas_used: i64 = 0
@@ -273,15 +319,22 @@ def finish_block(
         gas_used += result.gas_used
         blob_gas += result.blob_gas_used
         cumulative.append(gas_used)
-    logs = LogsWork(results)
-    spread(logs.part, len(logs.pieces))
-    logs.join_pieces()
-    most = max(1, len(results) // MIN_RECEIPTS_PER_PART)
-    parts: list[ReceiptsPart | None] = [None] * most
-    spread(partial(_receipts_part, block, rules, results, cumulative, intermediate_roots, logs, parts), most)
     receipts: list[Receipt] = []
     encodings: list[bytes] = []
     blooms: list[bytes] = []
+    start = 0
+    if so_far is not None:
+        assert intermediate_roots is None, "receipts built so far carry no intermediate roots"
+        start = len(so_far.receipts)
+        receipts.extend(so_far.receipts)
+        encodings.extend(so_far.encodings)
+        blooms.append(so_far.bloom.to_bytes(len(EMPTY_BLOOM), "big"))
+    logs = LogsWork(results[start:] if start else results)
+    spread(logs.part, len(logs.pieces))
+    logs.join_pieces()
+    most = max(1, (len(results) - start) // MIN_RECEIPTS_PER_PART)
+    parts: list[ReceiptsPart | None] = [None] * most
+    spread(partial(_receipts_part, block, rules, results, start, cumulative, intermediate_roots, logs, parts), most)
     for done in parts:
         if done is not None:
             receipts.extend(done[0])
@@ -299,6 +352,7 @@ def _receipts_part(
     block: Block,
     rules: ForkRules,
     results: list[TxResult],
+    start: int,
     cumulative: list[int],
     intermediate_roots: list[bytes] | None,
     logs: LogsWork,
@@ -306,18 +360,21 @@ def _receipts_part(
     part: int,
     count: int,
 ) -> None:
-    """Receipts, their encodings and their joint bloom for one contiguous share of the block."""
+    """Receipts, their encodings and their joint bloom for one contiguous share of the block
+    from transaction `start` on (`logs` holds the logs from there)."""
     receipts: list[Receipt] = []
     encodings: list[bytes] = []
-    for index in range(len(results) * part // count, len(results) * (part + 1) // count):
+    size = len(results) - start
+    for local in range(size * part // count, size * (part + 1) // count):
+        index = start + local
         result = results[index]
         post_state: bytes | None = None
         if not rules.eip658_receipt_status:
             post_state = intermediate_roots[index] if intermediate_roots is not None else b""
         receipt = Receipt(block.transactions[index].tx_type, result.success, cumulative[index], result.logs,
-                          post_state, logs.blooms[index])  # fmt: skip
+                          post_state, logs.blooms[local])  # fmt: skip
         receipts.append(receipt)
-        encodings.append(receipt.encode_with_logs(b"".join(logs.encoded[logs.starts[index]:logs.starts[index + 1]])))
+        encodings.append(receipt.encode_with_logs(b"".join(logs.encoded[logs.starts[local]:logs.starts[local + 1]])))
     parts[part] = (receipts, encodings, blooms_union([receipt.bloom for receipt in receipts]))
 
 

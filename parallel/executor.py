@@ -16,6 +16,7 @@ from typing import Final
 from interp.block import (
     BlockResult,
     CollectorPaused,
+    ReceiptsSoFar,
     block_env,
     finish_block,
     post_block,
@@ -64,15 +65,19 @@ def execute_in_parallel(
     with CollectorPaused():
         env = block_env(block.header, rules, chain_id)
         pre_block(state, block, rules, env)
+        receipts: ReceiptsSoFar | None = None
         if path == BLOCK_STM:
             results = execute_transactions_parallel(state, block, env, rules, workers, stats)
         elif path == TRANSFER_GROUPS:
             results = execute_with_groups(state, block.transactions, env, rules, workers, spread_over(workers))
         else:
             block_id = f"{block.header.number}"
-            results = execute_with_lookahead(state, block.transactions, env, rules, workers, block_id, stats, recovery)
+            receipts = ReceiptsSoFar(rules)
+            results = execute_with_lookahead(
+                state, block.transactions, env, rules, workers, block_id, stats, recovery, receipts
+            )
         requests = post_block(state, block, rules, env, results)
-        return finish_block(block, rules, results, None, requests, spread_over(workers))
+        return finish_block(block, rules, results, None, requests, spread_over(workers), receipts)
 
 
 def _raise_failure(crew: list[Worker], block_id: str) -> None:
@@ -102,13 +107,15 @@ def execute_with_lookahead(
     block_id: str,
     stats: ParallelStats | None = None,
     recovery: SenderRecovery | None = None,
+    receipts: ReceiptsSoFar | None = None,
 ) -> list[TxResult]:
     """Run the transactions with lookahead (parallel.lookahead), recovering the senders on the
-    way with `recovery`; after the meeting, the front takes the rest in order when few results
+    way with `recovery` and building in `receipts` those of the results the front takes until
+    the two sides meet; after the meeting, the front takes the rest in order when few results
     ahead would fail (judged in order, results ahead included: `Front.judge_rest`), else
     Block-STM runs the rest with the results that hold as first incarnations.
     `stats.reexecutions` counts the executions beyond one per transaction, as Block-STM's does."""
-    front = Front(state, transactions, env, rules, block_id, recovery)
+    front = Front(state, transactions, env, rules, block_id, recovery, receipts)
     look_ahead(front, workers)
     ahead = front.work.executed_ahead()
     held = front.judge_rest()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from interp import errors
-from interp.block import BlockResult, block_env, execute_block, finish_block, post_block, pre_block
+from interp.block import BlockResult, ReceiptsSoFar, block_env, execute_block, finish_block, post_block, pre_block
 from interp.env import BlockEnv
 from interp.errors import InvalidTransaction
 from interp.forks import ForkRules
@@ -41,6 +41,7 @@ from pevm.compare import difference
 from pevm.fuzz.case import Case
 from pevm.fuzz.strategies import fresh_copy
 from pevm.peers import peer_pythons
+from primitives.spread import serially
 
 WORKERS: Final = (2, 4, 8)
 EELS_TIMEOUT_SECONDS: Final = 120.0
@@ -64,14 +65,17 @@ def deep_recursion() -> Iterator[None]:
 RunTransactions = Callable[[PlainState, Block, BlockEnv, ForkRules], list[TxResult]]
 
 
-def execute_forced(workload: workloads.Workload, transactions: RunTransactions) -> BlockResult:
-    """The block with its transactions run by `transactions`, whatever `choose_path` would pick."""
+def execute_forced(
+    workload: workloads.Workload, transactions: RunTransactions, receipts: ReceiptsSoFar | None = None
+) -> BlockResult:
+    """The block with its transactions run by `transactions`, whatever `choose_path` would pick;
+    `receipts`: those `transactions` built on the way, as the lookahead's front does."""
     block, fork_rules = workload.block, workload.rules
     env = block_env(block.header, fork_rules, workload.chain_id)
     pre_block(workload.state, block, fork_rules, env)
     results = transactions(workload.state, block, env, fork_rules)
     requests = post_block(workload.state, block, fork_rules, env, results)
-    return finish_block(block, fork_rules, results, None, requests)
+    return finish_block(block, fork_rules, results, None, requests, serially, receipts)
 
 
 def execute_parallel(workload: workloads.Workload, workers: int) -> BlockResult:
@@ -87,9 +91,15 @@ def execute_groups(workload: workloads.Workload, workers: int) -> BlockResult:
 
 
 def execute_lookahead(workload: workloads.Workload, workers: int) -> BlockResult:
-    """The block with lookahead first (then Block-STM where results ahead failed), forced."""
-    return execute_forced(workload, lambda state, block, env, rules: execute_with_lookahead(
-        state, block.transactions, env, rules, workers, f"{block.header.number}"))  # fmt: skip
+    """The block with lookahead first (then Block-STM where results ahead failed), forced; the
+    front builds the receipts of what it takes, as in the executor."""
+    receipts = ReceiptsSoFar(workload.rules)
+
+    def run(state: PlainState, block: Block, env: BlockEnv, rules: ForkRules) -> list[TxResult]:
+        block_id = f"{block.header.number}"
+        return execute_with_lookahead(state, block.transactions, env, rules, workers, block_id, None, None, receipts)
+
+    return execute_forced(workload, run, receipts)
 
 
 def execute_all_ahead(workload: workloads.Workload, workers: int) -> BlockResult:
@@ -136,13 +146,15 @@ def without_sender(tx: Transaction, nonce: int | None = None, r: int | None = No
 def execute_recovering(workload: workloads.Workload, workers: int) -> BlockResult:
     """The block with lookahead, its senders recovered on the way (`SenderRecovery`): copies of
     its transactions start without senders, so a sender read before it is published shows."""
+    receipts = ReceiptsSoFar(workload.rules)
 
     def run(state: PlainState, block: Block, env: BlockEnv, rules: ForkRules) -> list[TxResult]:
         unsent = [without_sender(tx) for tx in block.transactions]
         recovery = GivenSenders(unsent, [tx.sender for tx in block.transactions], rules, workload.chain_id)
-        return execute_with_lookahead(state, unsent, env, rules, workers, f"{block.header.number}", None, recovery)
+        block_id = f"{block.header.number}"
+        return execute_with_lookahead(state, unsent, env, rules, workers, block_id, None, recovery, receipts)
 
-    return execute_forced(workload, run)
+    return execute_forced(workload, run, receipts)
 
 
 ALL_AHEAD: Final = "all ahead"

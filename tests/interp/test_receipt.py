@@ -8,11 +8,13 @@ from collections.abc import Callable
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from interp.block import LogsWork
+from interp.block import LogsWork, ReceiptsSoFar, finish_block
+from interp.forks import BYZANTIUM, CANCUN, HOMESTEAD, ForkRules
 from interp.journal import Log
 from interp.receipt import Receipt, encode_log, logs_hash
 from interp.tx import TxResult
 from primitives import rlp
+from pevm import workloads
 from primitives.keccak import keccak256
 
 pytestmark = pytest.mark.pure
@@ -69,3 +71,29 @@ def test_logs_built_in_parts_give_each_receipt_its_own_bloom_and_encoding(counts
 def random_log(generator: random.Random) -> Log:
     topics = tuple(generator.randbytes(32) for _ in range(generator.randint(0, 4)))
     return Log(generator.randrange(2**160), topics, generator.randbytes(generator.randint(0, 70)))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from([0, 0, 1, 2, 65, 130]), min_size=1, max_size=140), st.data(),
+       st.sampled_from([HOMESTEAD, BYZANTIUM, CANCUN]), st.integers(min_value=0))  # fmt: skip
+def test_receipts_built_so_far_finish_as_receipts_built_at_the_end(
+    counts: list[int], data: st.DataObject, fork: int, seed: int
+) -> None:
+    """The lookahead's front builds the receipts of the results it takes (`ReceiptsSoFar`);
+    `finish_block` builds the rest, in parts: the block's receipts, bloom and root are those of
+    receipts all built at the end, wherever the front stopped."""
+    generator = random.Random(seed)
+    block = workloads.raw_transfers(len(counts)).block
+    results = [TxResult(generator.random() < 0.9, generator.randint(21_000, 10**6),
+                        [random_log(generator) for _ in range(count)], b"", None, 0, {}, {})
+               for count in counts]  # fmt: skip
+    rules = ForkRules(fork)
+    taken = data.draw(st.integers(0, len(results)))
+    so_far = ReceiptsSoFar(rules)
+    for index in range(taken):
+        so_far.add(block.transactions[index].tx_type, results[index])
+    expected = finish_block(block, rules, results, None, None)
+    got = finish_block(block, rules, results, None, None, last_part_first, so_far)
+    assert [receipt.encode() for receipt in got.receipts] == [receipt.encode() for receipt in expected.receipts]
+    assert got.logs_bloom == expected.logs_bloom
+    assert (got.receipts_root, got.gas_used) == (expected.receipts_root, expected.gas_used)
