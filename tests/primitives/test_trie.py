@@ -107,6 +107,16 @@ def test_ordered_root_uses_rlp_indices() -> None:
     assert ordered_trie_root(values) == expected
 
 
+@pytest.mark.parametrize("count", [1, 2, 127, 128, 129, 255, 256, 257, 65_537])
+def test_ordered_root_lists_the_keys_in_their_sorted_order(count: int) -> None:
+    """`ordered_trie_root` lists rlp(index) keys in an order it knows instead of sorting them:
+    around each length of rlp(index), and with empty values (absent), the root is unchanged."""
+    generator = random.Random(count)
+    values = [random_bytes(generator, 0, 40) for _ in range(count)]
+    expected = trie_root({rlp.encode(index): value for index, value in enumerate(values)})
+    assert ordered_trie_root(values) == expected
+    assert ordered_trie_root(values, reversed_parts) == expected
+
 
 def reversed_parts(job: Callable[[int, int], None], most: int) -> None:
     """A stand-in for a thread pool: every part, last first."""
