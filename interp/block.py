@@ -253,8 +253,8 @@ class LogsWork:
 
 @final
 class ReceiptsSoFar:
-    """The receipts of a block's first transactions, built one at a time by the thread taking
-    their results in order, so that `finish_block` builds only the rest. The lookahead's front
+    """The receipts of a block's first transactions, built by the thread taking their results
+    in order, a batch at a time, so that `finish_block` builds only the rest. The lookahead's front
     (`parallel.lookahead`) builds them while workers recover senders or execute ahead, where its
     share of the block's work is balanced against theirs; `finish_block` spreads what is left
     over threads that each run slower beside the other (W4's logs and receipts: ~9.6 ms on one
@@ -280,6 +280,15 @@ class ReceiptsSoFar:
         self.bloom = 0
         self.closed = False
 
+    def catch_up(self, transactions: list[Transaction], results: list[TxResult]) -> None:
+        """The receipts of `results` (the first transactions' results) not built yet. Called
+        for a batch at a time: built one by one between executions, W4's receipts took twice
+        as long as in a loop of their own (17 against 9 ms)."""
+        for index in range(len(self.receipts), len(results)):
+            if self.closed:
+                return
+            self.add(transactions[index].tx_type, results[index])
+
     def add(self, tx_type: int, result: TxResult) -> None:
         """The receipt of the next transaction, whose result is `result`."""
         logs = result.logs
@@ -292,7 +301,7 @@ class ReceiptsSoFar:
         if logs:
             self.bloom |= int.from_bytes(receipt.bloom, "big")
         self.receipts.append(receipt)
-        self.encodings.append(receipt.encode_with_logs(b"".join([encode_log(log) for log in logs])))
+        self.encodings.append(receipt.encode())
 
 
 def finish_block(

@@ -165,5 +165,7 @@ def ordered_trie_root(values: list[bytes], spread: Spread = serially) -> bytes:
 
 def _key_order(count: int) -> list[int]:
     """Indices 0..count-1 in the order of their RLP encodings."""
+    if count == 0:
+        return []
     small = min(count, 128)
-    return list(range(1, small)) + [0] * min(count, 1) + list(range(small, count))
+    return list(range(1, small)) + [0] + list(range(small, count))

@@ -13,8 +13,8 @@ from interp.forks import BYZANTIUM, CANCUN, HOMESTEAD, ForkRules
 from interp.journal import Log
 from interp.receipt import Receipt, encode_log, logs_hash
 from interp.tx import TxResult
-from primitives import rlp
 from pevm import workloads
+from primitives import rlp
 from primitives.keccak import keccak256
 
 pytestmark = pytest.mark.pure
@@ -79,9 +79,9 @@ def random_log(generator: random.Random) -> Log:
 def test_receipts_built_so_far_finish_as_receipts_built_at_the_end(
     counts: list[int], data: st.DataObject, fork: int, seed: int
 ) -> None:
-    """The lookahead's front builds the receipts of the results it takes (`ReceiptsSoFar`);
-    `finish_block` builds the rest, in parts: the block's receipts, bloom and root are those of
-    receipts all built at the end, wherever the front stopped."""
+    """The lookahead's front builds the receipts of the results it takes, in batches
+    (`ReceiptsSoFar`); `finish_block` builds the rest, in parts: the block's receipts, bloom and
+    root are those of receipts all built at the end, wherever the front stopped."""
     generator = random.Random(seed)
     block = workloads.raw_transfers(len(counts)).block
     results = [TxResult(generator.random() < 0.9, generator.randint(21_000, 10**6),
@@ -89,9 +89,10 @@ def test_receipts_built_so_far_finish_as_receipts_built_at_the_end(
                for count in counts]  # fmt: skip
     rules = ForkRules(fork)
     taken = data.draw(st.integers(0, len(results)))
+    batch = data.draw(st.integers(0, taken))
     so_far = ReceiptsSoFar(rules)
-    for index in range(taken):
-        so_far.add(block.transactions[index].tx_type, results[index])
+    so_far.catch_up(block.transactions, results[:batch])
+    so_far.catch_up(block.transactions, results[:taken])
     expected = finish_block(block, rules, results, None, None)
     got = finish_block(block, rules, results, None, None, last_part_first, so_far)
     assert [receipt.encode() for receipt in got.receipts] == [receipt.encode() for receipt in expected.receipts]
