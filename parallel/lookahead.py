@@ -36,7 +36,7 @@ transactions' slots of builtin lists; the claim boundary changes under one lock.
 The front also builds the receipts of the results it takes before the meeting, a batch at a
 time (`interp.block.ReceiptsSoFar`): that work then balances against the workers' instead of being
 spread over two threads after the block, where each runs slower beside the other. W4, whole
-runs in turns: median 104.5-105.9 -> 101.4-102.8 ms (BENCHMARKS.md, stop 35).
+runs in turns, receipts on / off: medians 2-5% lower (BENCHMARKS.md, stop 35).
 
 Senders may be recovered on the way (`parallel.senders.SenderRecovery`): workers recover them
 in block order before looking ahead, while the front executes each transaction as soon as its
