@@ -267,7 +267,6 @@ class ReceiptsSoFar:
     receipts: Final[list[Receipt]]
     encodings: Final[list[bytes]]
     known: Final[dict[bytes, bytes]]  # bloom entries' hash prefixes (`logs_bloom`)
-    gas_used: i64
     bloom: int  # the union of the receipts' blooms
     closed: bool  # no more receipts are built here
 
@@ -276,7 +275,6 @@ class ReceiptsSoFar:
         self.receipts = []
         self.encodings = []
         self.known = {}
-        self.gas_used = 0
         self.bloom = 0
         self.closed = False
 
@@ -284,24 +282,21 @@ class ReceiptsSoFar:
         """The receipts of `results` (the first transactions' results) not built yet. Called
         for a batch at a time: built one by one between executions, W4's receipts took twice
         as long as in a loop of their own (17 against 9 ms)."""
-        for index in range(len(self.receipts), len(results)):
-            if self.closed:
+        receipts = self.receipts
+        gas_used: i64 = receipts[-1].cumulative_gas_used if receipts else 0
+        for index in range(len(receipts), len(results)):
+            result = results[index]
+            logs = result.logs
+            if self.closed or len(logs) > MIN_LOGS_PER_PART:
+                self.closed = True
                 return
-            self.add(transactions[index].tx_type, results[index])
-
-    def add(self, tx_type: int, result: TxResult) -> None:
-        """The receipt of the next transaction, whose result is `result`."""
-        logs = result.logs
-        if self.closed or len(logs) > MIN_LOGS_PER_PART:
-            self.closed = True
-            return
-        self.gas_used += result.gas_used
-        receipt = Receipt(tx_type, result.success, self.gas_used, logs, None if self.eip658 else b"",
-                          bloom_of(logs, self.known))  # fmt: skip
-        if logs:
-            self.bloom |= int.from_bytes(receipt.bloom, "big")
-        self.receipts.append(receipt)
-        self.encodings.append(receipt.encode())
+            gas_used += result.gas_used
+            receipt = Receipt(transactions[index].tx_type, result.success, gas_used, logs,
+                              None if self.eip658 else b"", bloom_of(logs, self.known))  # fmt: skip
+            if logs:
+                self.bloom |= int.from_bytes(receipt.bloom, "big")
+            receipts.append(receipt)
+            self.encodings.append(receipt.encode())
 
 
 def finish_block(
