@@ -117,12 +117,17 @@ class PlainState(StateView):
             self.accounts[address] = account
         return account
 
-    def apply(self, writes: dict[int, object]) -> None:
-        """Apply a write set in its order (a wipe precedes the slots written after it)."""
+    def apply(self, writes: dict[int, object], held: dict[int, object] | None = None, held_address: int = -1) -> None:
+        """Apply a write set in its order (a wipe precedes the slots written after it). Given
+        `held`, the writes to `held_address` go there instead (transfer groups hold back the
+        beneficiary's: one pass, where filtering the set first cost W5 ~1 us a transfer)."""
         deleted: list[int] = []
         for loc, value in writes.items():
             kind = loc_kind(loc)
             address = loc_address(loc)
+            if held is not None and address == held_address:
+                held[loc] = value
+                continue
             if kind == STORAGE:
                 assert isinstance(value, int)
                 storage = self.account_for_write(address).storage

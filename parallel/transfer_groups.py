@@ -35,7 +35,7 @@ from interp.delta import BalanceDelta
 from interp.env import BlockEnv
 from interp.forks import ForkRules
 from interp.journal import Journal
-from interp.locations import BALANCE, CODE, EXISTS, NONCE, STORAGE_GEN, fields_base
+from interp.locations import BALANCE, fields_base
 from interp.plain_state import PlainState
 from interp.transaction import DYNAMIC_FEE, Transaction
 from interp.tx import TxResult, effective_gas_price, execute_transaction
@@ -141,8 +141,8 @@ def deal(groups: list[list[int]], workers: int) -> list[list[int]]:
 class GroupRun:
     """One run's transfers, executed by share on threads; `outcomes[i]` is run[i]'s result
     (or the exception it raised), `fees[i]` what it credited the beneficiary without reading
-    it, `held[i]` its other writes to the beneficiary. Shared by the threads, so only the
-    builtin lists change, each slot by one thread."""
+    it, `held[i]` its other writes to the beneficiary (None if none). Shared by the threads, so
+    only the builtin lists change, each slot by one thread."""
 
     state: Final[PlainState]
     run: Final[list[Transaction]]
@@ -150,10 +150,11 @@ class GroupRun:
     env: Final[BlockEnv]
     rules: Final[ForkRules]
     gas_available: Final[int]
-    beneficiary: Final[tuple[int, ...]]  # its locations, whose writes are held back
+    coinbase: Final[int]  # the beneficiary, whose writes are held back
+    fee_location: Final[int]  # its balance
     outcomes: Final[list[object]]
     fees: Final[list[int]]
-    held: Final[list[dict[int, object]]]
+    held: Final[list[dict[int, object] | None]]
 
     def __init__(
         self, state: PlainState, run: list[Transaction], shares: list[list[int]], env: BlockEnv, rules: ForkRules, gas_available: int
@@ -164,11 +165,11 @@ class GroupRun:
         self.env = env
         self.rules = rules
         self.gas_available = gas_available
-        base = fields_base(env.coinbase)
-        self.beneficiary = (base | BALANCE, base | NONCE, base | CODE, base | EXISTS, base | STORAGE_GEN)
+        self.coinbase = env.coinbase
+        self.fee_location = fields_base(env.coinbase) | BALANCE
         self.outcomes = [None] * len(run)
         self.fees = [0] * len(run)
-        self.held = [{} for _ in run]
+        self.held = [None] * len(run)
 
     def execute_part(self, part: int, parts: int) -> None:
         """Execute shares part, part + parts, ...; a share stops at its first exception."""
@@ -182,18 +183,13 @@ class GroupRun:
 
     def execute(self, position: int) -> TxResult:
         result = execute_transaction(Journal(self.state), self.env, self.run[position], self.rules, self.gas_available)
-        writes = result.writes
-        held = self.held[position]
-        for loc in self.beneficiary:
-            if loc in writes:
-                held[loc] = writes[loc]
-        if held:
-            writes = {loc: value for loc, value in writes.items() if loc not in held}
-            fee = held.get(self.beneficiary[0])
-            if len(held) == 1 and isinstance(fee, BalanceDelta):
-                self.fees[position] = fee.amount  # the usual case: credits add up in any order
-                held.clear()
-        self.state.apply(writes)
+        held: dict[int, object] = {}
+        self.state.apply(result.writes, held, self.coinbase)
+        fee = held.get(self.fee_location)
+        if len(held) == 1 and isinstance(fee, BalanceDelta):
+            self.fees[position] = fee.amount  # the usual case: credits add up in any order
+        elif held:
+            self.held[position] = held
         return result
 
 
@@ -250,10 +246,11 @@ def _execute_run(work: GroupRun, spread: Spread, gas_used: i64, results: list[Tx
         gas_used += result.gas_used
         results.append(result)
         fees += work.fees[position]
-        if work.held[position]:
+        held = work.held[position]
+        if held is not None:
             _credit(work, fees)
             fees = 0
-            work.state.apply(work.held[position])
+            work.state.apply(held)
     _credit(work, fees)
     return gas_used
 
@@ -261,4 +258,4 @@ def _execute_run(work: GroupRun, spread: Spread, gas_used: i64, results: list[Tx
 def _credit(work: GroupRun, fees: int) -> None:
     """Apply the summed fee credits `fees` to the beneficiary."""
     if fees:
-        work.state.apply({work.beneficiary[0]: BalanceDelta(fees)})
+        work.state.apply({work.fee_location: BalanceDelta(fees)})
