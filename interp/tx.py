@@ -344,6 +344,7 @@ def execute_transaction(
     ctx = TxContext(rules, table(rules.fork), precompiles_for(rules.fork), block, env, journal, tracer)
     pre_execution(ctx, tx)
     frame, created = execute(ctx, tx, intrinsic)
+    journal.seal()
     if tracer is not None:
         tracer.transaction_end(frame.msg.gas - frame.gas, frame.output)
     gas_used = post_execution(ctx, tx, frame)
