@@ -47,7 +47,7 @@ from opcodes.forks import table
 from precompiles.registry import precompiles_for
 from primitives.bloom import bloom_or, blooms_union
 from primitives.spread import Spread, serially
-from primitives.trie import ordered_trie_root
+from primitives.trie import ordered_leaf, ordered_trie_root
 
 SYSTEM_ADDRESS: Final = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFE
 BEACON_ROOTS_ADDRESS: Final = 0x000F3DF6D732807EF1319FB7B8BB8522D0BEAC02
@@ -253,8 +253,9 @@ class LogsWork:
 
 @final
 class ReceiptsSoFar:
-    """The receipts of a block's first transactions, built by the thread taking their results
-    in order, a batch at a time, so that `finish_block` builds only the rest. The lookahead's front
+    """The receipts of a block's first transactions and their receipts-trie leaves, built by the
+    thread taking their results in order, a batch at a time, so that `finish_block` builds only
+    the rest and the trie's branches. The lookahead's front
     (`parallel.lookahead`) builds them while workers recover senders or execute ahead, where its
     share of the block's work is balanced against theirs; `finish_block` spreads what is left
     over threads that each run slower beside the other (W4's logs and receipts: ~9.6 ms on one
@@ -266,6 +267,7 @@ class ReceiptsSoFar:
     eip658: Final[bool]  # receipts carry a status, not an (unknown here) intermediate root
     receipts: Final[list[Receipt]]
     encodings: Final[list[bytes]]
+    leaves: Final[list[bytes]]  # their trie leaves, hashed (`ordered_leaf`); eip658 receipts only
     known: Final[dict[bytes, bytes]]  # bloom entries' hash prefixes (`logs_bloom`)
     bloom: int  # the union of the receipts' blooms
     closed: bool  # no more receipts are built here
@@ -274,6 +276,7 @@ class ReceiptsSoFar:
         self.eip658 = rules.eip658_receipt_status
         self.receipts = []
         self.encodings = []
+        self.leaves = []
         self.known = {}
         self.bloom = 0
         self.closed = False
@@ -296,7 +299,10 @@ class ReceiptsSoFar:
             if logs:
                 self.bloom |= int.from_bytes(receipt.bloom, "big")
             receipts.append(receipt)
-            self.encodings.append(receipt.encode())
+            encoding = receipt.encode()
+            self.encodings.append(encoding)
+            if self.eip658:
+                self.leaves.append(ordered_leaf(index, len(transactions), encoding))
 
 
 def finish_block(
@@ -345,7 +351,7 @@ def finish_block(
             encodings.extend(done[1])
             blooms.append(done[2])
     bloom = blooms_union(blooms)
-    root: bytes | None = ordered_trie_root(encodings, spread)
+    root: bytes | None = ordered_trie_root(encodings, spread, None if so_far is None else so_far.leaves)
     if not rules.eip658_receipt_status and intermediate_roots is None:
         root = None
     return BlockResult(results, receipts, gas_used, blob_gas, bloom, root,

@@ -62,19 +62,26 @@ def _child_end(keys: list[str], position: i64, high: i64, depth: i64, nibble: st
     return end
 
 
-def _build(keys: list[str], values: list[bytes], low: i64, high: i64, depth: i64, done: dict[i64, bytes] | None, size: i64) -> bytes:
+def _leaf(path: str, value: bytes) -> bytes:
+    return encode_list_payload(encode_bytes(_hex_prefix(path, True)) + encode_bytes(value))
+
+
+def _build(
+    keys: list[str], values: list[bytes], refs: list[bytes], low: i64, high: i64, depth: i64, done: dict[i64, bytes] | None, size: i64
+) -> bytes:
     """The encoded node for keys[low:high], sorted, which share their first `depth` nibbles.
 
-    With `done`, the first range on each path with at most `size` keys is looked up there
-    by its first key's index, not built (`_subtries` planned them)."""
+    A branch holds a child of one key by refs[index] where that is not empty (a leaf hashed
+    before, `ordered_leaf`). With `done`, the first range on each path with at most `size` keys
+    is looked up there by its first key's index, not built (`_subtries` planned them)."""
     if done is not None and high - low <= size:
         return done[low]
     first = keys[low]
     if high - low == 1:
-        return encode_list_payload(encode_bytes(_hex_prefix(first[depth:], True)) + encode_bytes(values[low]))
+        return _leaf(first[depth:], values[low])
     common = _shared_prefix(keys, low, high, depth)
     if common > depth:  # every key continues with the same nibbles: an extension
-        child = _build(keys, values, low, high, common, done, size)
+        child = _build(keys, values, refs, low, high, common, done, size)
         return encode_list_payload(encode_bytes(_hex_prefix(first[depth:common], False)) + _reference(child))
     parts: list[bytes] = []
     branch_value = b""
@@ -86,8 +93,11 @@ def _build(keys: list[str], values: list[bytes], low: i64, high: i64, depth: i64
         end = _child_end(keys, position, high, depth, nibble)
         if end == position:
             parts.append(_EMPTY_SLOT)
+        elif end == position + 1 and refs[position]:
+            parts.append(refs[position])
+            position = end
         else:
-            parts.append(_reference(_build(keys, values, position, end, depth + 1, done, size)))
+            parts.append(_reference(_build(keys, values, refs, position, end, depth + 1, done, size)))
             position = end
     parts.append(encode_bytes(branch_value))
     return encode_list_payload(b"".join(parts))
@@ -111,37 +121,41 @@ def _subtries(keys: list[str], low: i64, high: i64, depth: i64, size: i64, found
             position = end
 
 
-def _build_subtries(keys: list[str], values: list[bytes], ranges: list[tuple[i64, i64, i64]], nodes: list[bytes], part: int, parts: int) -> None:
+def _build_subtries(
+    keys: list[str], values: list[bytes], refs: list[bytes], ranges: list[tuple[i64, i64, i64]], nodes: list[bytes], part: int, parts: int
+) -> None:
     """One part's share of the planned subtries, each node into its slot of `nodes`."""
     for index in range(part, len(ranges), parts):
         low, high, depth = ranges[index]
-        nodes[index] = _build(keys, values, low, high, depth, None, 0)
+        nodes[index] = _build(keys, values, refs, low, high, depth, None, 0)
 
 
 def trie_root(items: dict[bytes, bytes], spread: Spread = serially) -> bytes:
     """Root of the trie mapping each key to its value; pairs with an empty value are absent."""
     by_path = {key.hex(): value for key, value in items.items() if len(value) > 0}
     keys = sorted(by_path)
-    return _sorted_trie_root(keys, [by_path[key] for key in keys], spread)
+    return _sorted_trie_root(keys, [by_path[key] for key in keys], [b""] * len(keys), spread)
 
 
-def _sorted_trie_root(keys: list[str], values: list[bytes], spread: Spread) -> bytes:
-    """Root of the trie of `keys` (hex paths, sorted, unique) to non-empty `values`.
+def _sorted_trie_root(keys: list[str], values: list[bytes], refs: list[bytes], spread: Spread) -> bytes:
+    """Root of the trie of `keys` (hex paths, sorted, unique) to non-empty `values`, with the
+    leaves in `refs` hashed already (`_build`).
 
-    Given a `spread` and enough keys, disjoint subtries are built in parts first (about
-    `SUBTRIES` of them, dealt out in turn), then the nodes above them."""
+    Given a `spread` and enough keys whose leaves are still to hash, disjoint subtries are built
+    in parts first (about `SUBTRIES` of them, dealt out in turn), then the nodes above them."""
     count: i64 = len(keys)
     if count == 0:
         return EMPTY_TRIE_ROOT
-    if count < 2 * MIN_KEYS_PER_PART or spread is serially:  # one part: no plan needed
-        return keccak256(_build(keys, values, 0, count, 0, None, 0))
+    unhashed = count - (len(refs) - refs.count(b""))
+    if unhashed < 2 * MIN_KEYS_PER_PART or spread is serially:  # one part: no plan needed
+        return keccak256(_build(keys, values, refs, 0, count, 0, None, 0))
     size = max(count // SUBTRIES, 1)
     ranges: list[tuple[i64, i64, i64]] = []
     _subtries(keys, 0, count, 0, size, ranges)
     nodes = [b""] * len(ranges)
-    spread(partial(_build_subtries, keys, values, ranges, nodes), int(count // MIN_KEYS_PER_PART))
+    spread(partial(_build_subtries, keys, values, refs, ranges, nodes), int(unhashed // MIN_KEYS_PER_PART))
     done = {ranges[index][0]: nodes[index] for index in range(len(ranges))}
-    return keccak256(_build(keys, values, 0, count, 0, done, size))
+    return keccak256(_build(keys, values, refs, 0, count, 0, done, size))
 
 
 def secure_trie_root(items: dict[bytes, bytes]) -> bytes:
@@ -149,18 +163,46 @@ def secure_trie_root(items: dict[bytes, bytes]) -> bytes:
     return trie_root({keccak256(key): value for key, value in items.items()})
 
 
-def ordered_trie_root(values: list[bytes], spread: Spread = serially) -> bytes:
+def ordered_trie_root(values: list[bytes], spread: Spread = serially, leaves: list[bytes] | None = None) -> bytes:
     """Root of the trie keyed by rlp(index) (transactions, receipts, withdrawals). The keys are
     listed in their sorted order, which is known: rlp(1..127) is the byte itself, below rlp(0)
     = 0x80, below rlp(128...) = 0x80 + length, then big-endian (no dict and sort of hex keys:
-    ~1 ms of a block of 2,000 receipts)."""
+    ~1 ms of a block of 2,000 receipts). `leaves`: the first values' `ordered_leaf`s, hashed
+    already (ignored if any value is empty, which changes where the leaves sit)."""
     keys: list[str] = []
     ordered: list[bytes] = []
     for index in _key_order(len(values)):
         if len(values[index]) > 0:
             keys.append(encode(index).hex())
             ordered.append(values[index])
-    return _sorted_trie_root(keys, ordered, spread)
+    refs = [b""] * len(keys)
+    if leaves is not None and len(keys) == len(values):
+        for index in range(min(len(leaves), len(values))):
+            refs[_position(index, len(values))] = leaves[index]
+    return _sorted_trie_root(keys, ordered, refs, spread)
+
+
+def ordered_leaf(index: int, count: int, value: bytes) -> bytes:
+    """How a branch of the ordered trie of `count` non-empty values holds value `index`'s leaf,
+    for whoever has the value first to hash (a receipt, by the thread that built it). The keys
+    rlp(i) are prefix-free, so a leaf's path starts one nibble below the longest prefix its key
+    shares with a neighbour in key order."""
+    key = encode(index).hex()
+    position = _position(index, count)
+    shared: i64 = 0
+    if position > 0:
+        shared = _common_prefix(key, encode(_at_position(position - 1, count)).hex())
+    if position < count - 1:
+        shared = max(shared, _common_prefix(key, encode(_at_position(position + 1, count)).hex()))
+    return _reference(_leaf(key[shared + 1 :], value))
+
+
+def _common_prefix(first: str, second: str) -> i64:
+    common: i64 = 0
+    limit = min(len(first), len(second))
+    while common < limit and first[common] == second[common]:
+        common += 1
+    return common
 
 
 def _key_order(count: int) -> list[int]:
@@ -169,3 +211,18 @@ def _key_order(count: int) -> list[int]:
         return []
     small = min(count, 128)
     return list(range(1, small)) + [0] + list(range(small, count))
+
+
+def _position(index: int, count: int) -> int:
+    """Where index's key sorts among those of 0..count-1 (`_key_order`)."""
+    if index == 0:
+        return min(count, 128) - 1
+    return index - 1 if index < 128 else index
+
+
+def _at_position(position: int, count: int) -> int:
+    """The index whose key sorts at `position` (`_key_order`)."""
+    small = min(count, 128)
+    if position < small - 1:
+        return position + 1
+    return 0 if position == small - 1 else position

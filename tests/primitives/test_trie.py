@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 from primitives import rlp
 from primitives.keccak import keccak256
-from primitives.trie import EMPTY_TRIE_ROOT, ordered_trie_root, secure_trie_root, trie_root
+from primitives.trie import EMPTY_TRIE_ROOT, ordered_leaf, ordered_trie_root, secure_trie_root, trie_root
 
 pytestmark = pytest.mark.pure
 
@@ -138,3 +138,29 @@ def test_a_trie_built_in_parts_has_the_same_root(seed: int, count: int) -> None:
     assert ordered_trie_root(values, reversed_parts) == ordered_trie_root(values)
     items = {random_bytes(generator, 1, 33): random_bytes(generator, 1, 40) for _ in range(count)}
     assert trie_root(items, reversed_parts) == reference_root(items)
+
+
+@settings(max_examples=25)
+@given(st.integers(min_value=0), st.integers(min_value=1, max_value=1200), st.floats(min_value=0, max_value=1))
+def test_leaves_hashed_first_give_the_same_root(seed: int, count: int, share: float) -> None:
+    """Leaves hashed by `ordered_leaf` before the root (the first `share` of them, as the
+    lookahead's front hashes receipts' leaves) sit where the trie puts them; an empty value,
+    which moves its neighbours' leaves, makes the root ignore them."""
+    generator = random.Random(seed)
+    values = [random_bytes(generator, 1, 60) for _ in range(count)]  # short ones are embedded
+    leaves = [ordered_leaf(index, count, values[index]) for index in range(int(count * share))]
+    expected = reference_root({rlp.encode(index): value for index, value in enumerate(values)})
+    assert ordered_trie_root(values, leaves=leaves) == expected
+    assert ordered_trie_root(values, reversed_parts, leaves) == expected
+    values[generator.randrange(count)] = b""
+    expected = reference_root({rlp.encode(index): value for index, value in enumerate(values)})
+    assert ordered_trie_root(values, reversed_parts, leaves) == expected
+
+
+@pytest.mark.parametrize("count", [2, 127, 128, 129, 256, 257, 65_537])
+def test_leaves_hashed_first_around_rlp_length_boundaries(count: int) -> None:
+    values = [rlp.encode([index, b"r" * 40]) for index in range(count)]
+    leaves = [ordered_leaf(index, count, value) for index, value in enumerate(values)]
+    expected = ordered_trie_root(values)
+    assert ordered_trie_root(values, reversed_parts, leaves) == expected
+    assert ordered_trie_root(values, leaves=[b"\xa0" + bytes(32)] * count) != expected  # the leaves are used
