@@ -3,10 +3,11 @@ and the undo log that lets a call frame revert.
 
 The opcodes call the accessors below; the first time an accessor needs a location it asks the
 `StateView` and records the value seen in `reads` (a reverted frame keeps its reads: they
-shaped the outcome). Writes change the overlay and append an undo entry while a frame could
-still revert them (`checkpoint` .. `seal`); a frame's checkpoint is the length of `entries`. `write_set()` turns the overlay into the transaction's writes at the
-end: the locations whose value differs from what the transaction started with, plus lazy balance
-credits (`BalanceDelta`) for accounts whose balance it never read.
+shaped the outcome). Writes change the overlay and, while a frame could still revert them
+(`checkpoint` .. `seal`), append an undo entry; a frame's checkpoint is the length of `entries`.
+`write_set()` turns the overlay into the transaction's writes at the end: the locations whose
+value differs from what the transaction started with, plus lazy balance credits
+(`BalanceDelta`) for accounts whose balance it never read.
 """
 
 from __future__ import annotations

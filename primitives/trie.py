@@ -43,15 +43,18 @@ def _reference(node: bytes) -> bytes:
     return b"\xa0" + keccak256(node)
 
 
-def _shared_prefix(keys: list[str], low: i64, high: i64, depth: i64) -> i64:
-    """How many nibbles keys[low:high] (sorted) share: their first and last key share them."""
-    first = keys[low]
-    last = keys[high - 1]
-    common = depth
-    limit = min(len(first), len(last))
-    while common < limit and first[common] == last[common]:
+def _common_prefix(first: str, second: str, known: i64 = 0) -> i64:
+    """How many leading nibbles two paths share, given that they share the first `known`."""
+    common = known
+    limit = min(len(first), len(second))
+    while common < limit and first[common] == second[common]:
         common += 1
     return common
+
+
+def _shared_prefix(keys: list[str], low: i64, high: i64, depth: i64) -> i64:
+    """How many nibbles keys[low:high] (sorted) share: their first and last key share them."""
+    return _common_prefix(keys[low], keys[high - 1], depth)
 
 
 def _child_end(keys: list[str], position: i64, high: i64, depth: i64, nibble: str) -> i64:
@@ -146,7 +149,7 @@ def _sorted_trie_root(keys: list[str], values: list[bytes], refs: list[bytes], s
     count: i64 = len(keys)
     if count == 0:
         return EMPTY_TRIE_ROOT
-    unhashed = count - (len(refs) - refs.count(b""))
+    unhashed = refs.count(b"")
     if unhashed < 2 * MIN_KEYS_PER_PART or spread is serially:  # one part: no plan needed
         return keccak256(_build(keys, values, refs, 0, count, 0, None, 0))
     size = max(count // SUBTRIES, 1)
@@ -195,14 +198,6 @@ def ordered_leaf(index: int, count: int, value: bytes) -> bytes:
     if position < count - 1:
         shared = max(shared, _common_prefix(key, encode(_at_position(position + 1, count)).hex()))
     return _reference(_leaf(key[shared + 1 :], value))
-
-
-def _common_prefix(first: str, second: str) -> i64:
-    common: i64 = 0
-    limit = min(len(first), len(second))
-    while common < limit and first[common] == second[common]:
-        common += 1
-    return common
 
 
 def _key_order(count: int) -> list[int]:
