@@ -255,14 +255,13 @@ class LogsWork:
 class ReceiptsSoFar:
     """The receipts of a block's first transactions and their receipts-trie leaves, built by the
     thread taking their results in order, a batch at a time, so that `finish_block` builds only
-    the rest and the trie's branches. The lookahead's front
-    (`parallel.lookahead`) builds them while workers recover senders or execute ahead, where its
-    share of the block's work is balanced against theirs; `finish_block` spreads what is left
-    over threads that each run slower beside the other (W4's logs and receipts: ~9.6 ms on one
-    thread, ~6.4 ms spread over two; BENCHMARKS.md, stop 34). A receipt of more logs than a
-    part of `finish_block` takes is left to it, which splits them over threads (15537394 has
-    10,001 logs in one receipt: 24 ms on the front), and so is every receipt after it. Used by
-    one thread at a time."""
+    the rest and the trie's branches. The lookahead's front (`parallel.lookahead`) builds them
+    while workers recover senders or execute ahead, where its share of the block's work is
+    balanced against theirs; `finish_block` spreads what is left over threads that each run
+    slower beside the other (W4's logs and receipts: ~9.6 ms on one thread, ~6.4 ms spread over
+    two; BENCHMARKS.md, stop 34). A receipt of more logs than a part of `finish_block` takes is
+    left to it, which splits them over threads (15537394 has 10,001 logs in one receipt: 24 ms
+    on the front), and so is every receipt after it. Used by one thread at a time."""
 
     eip658: Final[bool]  # receipts carry a status, not an (unknown here) intermediate root
     receipts: Final[list[Receipt]]
