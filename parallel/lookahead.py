@@ -1,24 +1,23 @@
 """Lookahead: the block's front runs in order while other workers execute its back ahead of
-time on a snapshot of the state the block started from.
+time on a snapshot of the state as the front had it when they were ready to start.
 
 The front (one thread) takes transactions in block order and applies each one's writes to the
-state, as the sequential executor does. Meanwhile the other workers claim segments from the
-back of the block, each a transaction and the chain before it (one sender's consecutive
-transactions, a sender paid by the transaction before, or consecutive calls to a contract once
-two of them conflicted ahead), and execute each segment in order on the snapshot plus the
-segment's own earlier writes (an overlay), keeping every read set. The two meet where they
-would claim the same transaction. Execution depends on nothing but the values read, so a result
-executed ahead holds exactly when each value it read is the one it would have read in order
-(`Verdicts`): a location read from the snapshot was written by no earlier transaction, and one
-read from the overlay was last set (not only credited) by an earlier transaction of the segment
-whose result held, with no transaction re-executed since having written it in either of its
-results. Segments keep the chains that executing the back one transaction at a time, last
-first, would lose but for their first transaction: on the 22 shared mainnet blocks run this way,
-458 re-executions became 386 (18085863: 52 -> 28, 15752489: 26 -> 6; BENCHMARKS.md, stop 26).
-Only chains get a state of their own: segments of any consecutive transactions copy the
-accounts they write, and copying an ERC-20 token's storage per segment cost 2,000 transfers
-more than the re-executions it saved. Lazy fee credits and transfers count as writes of their
-location.
+state, as the sequential executor does. Meanwhile the other workers claim segments from the back
+of the block, each a transaction and the chain before it (one sender's consecutive transactions,
+a sender paid by the transaction before, or consecutive calls to a contract once two of them
+conflicted ahead), and execute each segment in order on the snapshot plus the segment's own
+earlier writes (an overlay), keeping every read set. The two meet where they would claim the
+same transaction. Execution depends on nothing but the values read, so a result executed ahead
+holds exactly when each value it read is the one it would have read in order (`Verdicts`): a
+location read from the snapshot was written by no earlier transaction taken since, and one read
+from the overlay was last set (not only credited) by an earlier transaction of the segment whose
+result held, with no transaction re-executed since having written it in either of its results.
+Segments keep the chains that executing the back one transaction at a time, last first, would
+lose but for their first transaction: on the 22 shared mainnet blocks run this way, 458
+re-executions became 386 (18085863: 52 -> 28, 15752489: 26 -> 6; BENCHMARKS.md, stop 26). Only
+chains get a state of their own: segments of any consecutive transactions copy the accounts they
+write, and copying an ERC-20 token's storage per segment cost 2,000 transfers more than the
+re-executions it saved. Lazy fee credits and transfers count as writes of their location.
 
 What follows the meeting is the executor's choice (`parallel.executor`): the front takes the
 rest in order (a result that holds as it is, any other executed again), or Block-STM runs the
@@ -31,7 +30,12 @@ a small transaction's execution (BENCHMARKS.md, stop 16).
 Sharing: the snapshot is a second dict over the state's `Account` objects, which the front
 never changes until the two have met: before writing an account it replaces it by its own copy
 (`CopyOnWrite`). The front alone writes the state and `written`; workers write only their
-transactions' slots of builtin lists; the claim boundary changes under one lock.
+transactions' slots of builtin lists; the claim boundary changes under one lock. The front takes
+the snapshot when a worker first asks for it (`Front.phase`), at the transaction it stands at:
+until then it runs as the sequential executor does, with nothing to copy or note, and results
+ahead read a later state. W4, whose worker recovers senders until the front is nearly done:
+best of 11, 90.6-91.3 -> 87.6-89.1 ms, in turns; re-executions on the 27 mainnet blocks run this
+way, 298 -> 225-231 (BENCHMARKS.md, stop 37).
 
 The front also builds the receipts of the results it takes before the meeting, a batch at a
 time (`interp.block.ReceiptsSoFar`): that work then balances against the workers' instead of being
@@ -69,6 +73,11 @@ BACK: Final = 1  # claims[BACK]: the last transaction no worker has claimed yet
 # reaches the claims, waits for a short segment at most.
 MAX_SEGMENT: Final = 16
 NOT_AHEAD: Final = -1  # `Lookahead.segments` of a transaction not executed ahead
+# The front's phases (`Front.phase`): alone, before a worker asks for the snapshot (no copy on
+# write, nothing noted); sharing the state's accounts with the snapshot, until the meeting; met.
+ALONE: Final = 0
+SHARED: Final = 1
+MET: Final = 2
 RECEIPTS_BATCH: Final = 64  # results the front takes between building their receipts
 
 
@@ -113,21 +122,25 @@ class Lookahead:
     transactions: Final[list[Transaction]]
     env: Final[BlockEnv]
     rules: Final[ForkRules]
-    view: Final[PlainState]  # the snapshot the workers read
     lock: Final[threading.Lock]
+    view_ready: Final[threading.Condition]  # on `lock`: notified when `views` gets its one entry
+    views: Final[list[PlainState | None]]  # the snapshot the workers read, or None if none will be
+    wanted: Final[list[bool]]  # [True] once a worker waits for the snapshot
     claims: Final[list[int]]  # [FRONT, BACK], changed under `lock`
     outcomes: Final[list[object]]  # None where not executed ahead
     reads: Final[list[dict[int, object]]]
     segments: Final[list[int]]  # the first transaction of each one's segment, or NOT_AHEAD
-    written: Final[set[int]]  # every location written by the transactions the front took
+    written: Final[set[int]]  # every location written by the transactions the front took since the snapshot
     hot: Final[set[int]]  # contracts whose consecutive calls conflicted ahead, changed under `lock`
 
-    def __init__(self, transactions: list[Transaction], env: BlockEnv, rules: ForkRules, view: PlainState) -> None:
+    def __init__(self, transactions: list[Transaction], env: BlockEnv, rules: ForkRules) -> None:
         self.transactions = transactions
         self.env = env
         self.rules = rules
-        self.view = view
         self.lock = threading.Lock()
+        self.view_ready = threading.Condition(self.lock)
+        self.views = []
+        self.wanted = [False]
         self.claims = [0, len(transactions) - 1]
         self.outcomes = [None] * len(transactions)
         self.reads = [{} for _ in transactions]
@@ -200,6 +213,30 @@ class Lookahead:
         """No more claims from the back: the front failed and will raise."""
         with self.lock:
             self.claims[BACK] = -1
+        self.close()
+
+    def share(self, state: PlainState, position: int) -> None:
+        """Publish the snapshot of `state`, which holds the results of the transactions before
+        `position`: workers claim from the back down to there."""
+        with self.view_ready:
+            self.views.append(snapshot(state))
+            self.claims[FRONT] = position
+            self.view_ready.notify_all()
+
+    def close(self) -> None:
+        """No snapshot will be shared (the front is done or failed): workers waiting stop."""
+        with self.view_ready:
+            if not self.views:
+                self.views.append(None)
+                self.view_ready.notify_all()
+
+    def view(self) -> PlainState | None:
+        """Ask the front for the snapshot and wait for it; None if it will share none."""
+        with self.view_ready:
+            self.wanted[0] = True
+            while not self.views:
+                self.view_ready.wait()
+            return self.views[0]
 
     def execute_ahead(self, recovery: SenderRecovery | None = None) -> None:
         """A worker's job: execute segments from the back until the two sides meet. With
@@ -207,6 +244,8 @@ class Lookahead:
         then execute nothing ahead unless that is worth it (`SenderRecovery.worth_looking_ahead`:
         else the front runs the block alone)."""
         if recovery is not None and not recovery.worth_looking_ahead():
+            return
+        if self.view() is None:
             return
         while True:
             first, last = self.claim_segment()
@@ -217,10 +256,12 @@ class Lookahead:
     def execute_segment(self, first: int, last: int) -> None:
         """Execute transactions `first`..`last` in order on the snapshot and the segment's own
         earlier writes (a state of its own, copying the accounts they write)."""
+        view = self.views[0]
+        assert view is not None, "no snapshot to execute ahead on"
         if first == last:
-            self.execute_one(first, self.view)
+            self.execute_one(first, view)
         else:
-            overlay = CopyOnWrite(snapshot(self.view))
+            overlay = CopyOnWrite(snapshot(view))
             for tx in range(first, last + 1):
                 self.execute_one(tx, overlay.state)
                 overlay.apply(self.writes_ahead(tx))
@@ -314,7 +355,7 @@ class Front:
     work: Final[Lookahead]
     verdicts: Final[Verdicts]
     writer: Final[CopyOnWrite]
-    shared: bool  # workers may still read the accounts the state shares with their snapshot
+    phase: int  # ALONE, SHARED or MET
     state: Final[PlainState]
     where: Final[str]  # names a transaction in errors, with its index
     recovery: Final[SenderRecovery | None]  # senders still to recover, or None if all are known
@@ -335,10 +376,10 @@ class Front:
         recovery: SenderRecovery | None = None,
         receipts: ReceiptsSoFar | None = None,
     ) -> None:
-        self.work = Lookahead(transactions, env, rules, snapshot(state))
+        self.work = Lookahead(transactions, env, rules)
         self.verdicts = Verdicts(self.work)
         self.writer = CopyOnWrite(state)
-        self.shared = True
+        self.phase = ALONE
         self.state = state
         self.where = f"block {block_id}: transaction"
         self.recovery = recovery
@@ -363,28 +404,42 @@ class Front:
             result = execute_transaction(Journal(self.state), env, transaction, rules, env.gas_limit - self.gas_used)
             self.executed += 1
         self.verdicts.judged(tx, held, result.writes)
-        if self.shared:
+        phase = self.phase
+        if phase == SHARED:
             self.writer.apply(result.writes)
         else:
             self.state.apply(result.writes)
-        work.written.update(result.writes)
+        if phase != ALONE:
+            work.written.update(result.writes)
         self.gas_used += result.gas_used
         self.results.append(result)
         self.position = tx + 1
         receipts = self.receipts
-        if self.shared and receipts is not None and len(self.results) - len(receipts.receipts) >= RECEIPTS_BATCH:
+        if phase != MET and receipts is not None and len(self.results) - len(receipts.receipts) >= RECEIPTS_BATCH:
             receipts.catch_up(work.transactions, self.results)
 
+    def share(self) -> None:
+        """Share the state as it is now with the workers, as their snapshot (`Lookahead.share`)."""
+        self.work.share(self.state, self.position)
+        self.phase = SHARED
+
     def run_until_met(self) -> None:
-        """The front's job while workers look ahead."""
+        """The front's job while workers look ahead: alone until one asks for the snapshot."""
         work, recovery = self.work, self.recovery
         try:
             while self.position < len(work.transactions):
                 if recovery is not None and self.position >= self.recovered:
                     self.recovered = recovery.ready(self.position)
+                if self.phase == ALONE:
+                    if work.wanted[0]:
+                        self.share()
+                    else:
+                        self.take_judged(False)
+                        continue
                 if not work.claim_front(self.position):
                     break
                 self.take()
+            work.close()
         except BaseException as error:
             work.stop()
             first = None if recovery is None else recovery.finish()
@@ -398,7 +453,7 @@ class Front:
         to its first failed result: until then the writes taken are the results' ahead, as
         `judge_rest` assumed. W4's ~1,000 results ahead took 2.8-4.4 ms, now 1.1-1.4 (serial)."""
         start, given, exact = self.position, held or [], True
-        self.shared = False
+        self.phase = MET
         while self.position < len(self.work.transactions):
             if exact and self.position - start < len(given):
                 exact = given[self.position - start]

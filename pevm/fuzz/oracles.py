@@ -112,6 +112,7 @@ def execute_all_ahead(workload: workloads.Workload, workers: int) -> BlockResult
 
     def run(state: PlainState, block: Block, env: BlockEnv, rules: ForkRules) -> list[TxResult]:
         front = Front(state, block.transactions, env, rules, f"{block.header.number}")
+        front.share()
         front.work.execute_ahead()
         front.take_rest(front.judge_rest())
         return front.results

@@ -111,6 +111,7 @@ def _all_ahead_then_in_order(
 
     def run(state: PlainState, block: Block, env: BlockEnv, rules: ForkRules) -> list[TxResult]:
         front = Front(state, block.transactions, env, rules, "t")
+        front.share()
         first, last = segment
         front.work.execute_segment(first, last)
         for tx in [tx for tx in range(len(block.transactions)) if not first <= tx <= last]:
@@ -147,6 +148,41 @@ def test_a_segment_keeps_what_holds_of_its_chain(
     result, again = _all_ahead_then_in_order(candidate, segment, judged_ahead)
     assert again == executed
     assert difference(expected, reference.state, result, candidate.state) is None
+
+
+def test_results_ahead_read_the_state_the_front_shared() -> None:
+    """The front shares its state when a worker asks, not as the block started: 6 continues the
+    chain of 0's sender, taken before the snapshot, so its result ahead reads the right nonce."""
+    reference = _transfers({6: (0, 1, b"")})
+    expected = execute_block(reference.state, reference.block, reference.rules, reference.chain_id)
+    fronts: list[Front] = []
+
+    def run(state: PlainState, block: Block, env: BlockEnv, rules: ForkRules) -> list[TxResult]:
+        front = Front(state, block.transactions, env, rules, "t")
+        for _ in range(3):
+            front.take()
+        front.share()
+        front.work.execute_ahead()
+        front.take_rest(front.judge_rest())
+        fronts.append(front)
+        return front.results
+
+    candidate = _transfers({6: (0, 1, b"")})
+    result = execute_forced(candidate, run)
+    assert (fronts[0].executed, fronts[0].work.executed_ahead()) == (3, 5)  # every result ahead held
+    assert difference(expected, reference.state, result, candidate.state) is None
+
+
+def test_a_worker_stops_when_the_front_is_done_without_sharing() -> None:
+    """A worker that asks for the snapshot after the front took the whole block alone gets
+    none and executes nothing (it would wait forever for one otherwise)."""
+    workload = _transfers({})
+    block = workload.block
+    env = block_env(block.header, workload.rules, workload.chain_id)
+    front = Front(workload.state, block.transactions, env, workload.rules, "t")
+    front.run_until_met()
+    front.work.execute_ahead()
+    assert (front.executed, front.work.executed_ahead()) == (8, 0)
 
 
 def _claims(count: int, chain: range, front_at: int | None = None) -> list[tuple[int, int]]:
@@ -215,7 +251,9 @@ def test_calls_to_a_contract_seen_conflicting_ahead_are_claimed_as_one_segment()
     workload = _counting(40, range(20, 40))
     block = workload.block
     env = block_env(block.header, workload.rules, workload.chain_id)
-    work = Front(workload.state, block.transactions, env, workload.rules, "t").work
+    front = Front(workload.state, block.transactions, env, workload.rules, "t")
+    front.share()
+    work = front.work
     claims = []
     while (claim := work.claim_segment()) != (-1, -1):
         work.execute_segment(*claim)
