@@ -78,6 +78,10 @@ NOT_AHEAD: Final = -1  # `Lookahead.segments` of a transaction not executed ahea
 ALONE: Final = 0
 SHARED: Final = 1
 MET: Final = 2
+# The front shares its state before a transaction allowed this much gas even if no worker has
+# asked yet: one that asks while the front executes it would wait for all of it (16257471's
+# transaction 22, limit 13.6M: ~40 ms of the block's ~75).
+SHARE_BEFORE_GAS: Final = 1_000_000
 RECEIPTS_BATCH: Final = 64  # results the front takes between building their receipts
 
 
@@ -424,14 +428,15 @@ class Front:
         self.phase = SHARED
 
     def run_until_met(self) -> None:
-        """The front's job while workers look ahead: alone until one asks for the snapshot."""
+        """The front's job while workers look ahead: alone until one asks for the snapshot
+        or a transaction may take long (`SHARE_BEFORE_GAS`)."""
         work, recovery = self.work, self.recovery
         try:
             while self.position < len(work.transactions):
                 if recovery is not None and self.position >= self.recovered:
                     self.recovered = recovery.ready(self.position)
                 if self.phase == ALONE:
-                    if work.wanted[0]:
+                    if work.wanted[0] or work.transactions[self.position].gas_limit >= SHARE_BEFORE_GAS:
                         self.share()
                     else:
                         self.take_judged(False)

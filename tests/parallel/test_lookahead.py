@@ -16,7 +16,7 @@ from interp.locations import BALANCE, account_loc, storage_loc
 from interp.plain_state import PlainState
 from interp.tx import TxResult
 from parallel import executor, paths
-from parallel.lookahead import FRONT, CopyOnWrite, Front, snapshot
+from parallel.lookahead import FRONT, SHARE_BEFORE_GAS, CopyOnWrite, Front, snapshot
 from parallel.scheduler import EXECUTED, EXECUTION_IDX, READY_TO_EXECUTE, Scheduler
 from parallel.types import VALIDATIONS
 from pevm import workloads
@@ -183,6 +183,23 @@ def test_a_worker_stops_when_the_front_is_done_without_sharing() -> None:
     front.run_until_met()
     front.work.execute_ahead()
     assert (front.executed, front.work.executed_ahead()) == (8, 0)
+
+
+def test_the_front_shares_before_a_transaction_that_may_take_long() -> None:
+    """A worker asking while the front executes a long transaction would wait for all of it, so
+    the front shares its state before one allowed SHARE_BEFORE_GAS, asked or not."""
+    workload = workloads.transfers_between(8)
+    transactions = workload.block.transactions
+    big = transactions[5]
+    transactions[5] = workloads.Accounts(0, False).transaction(big.sender, 0, big.to, big.value, b"", SHARE_BEFORE_GAS)
+    block = workload.block
+    env = block_env(block.header, workload.rules, workload.chain_id)
+    front = Front(workload.state, transactions, env, workload.rules, "t")
+    front.run_until_met()
+    view = front.work.views[0]
+    assert view is not None  # taken after transaction 4, before 5
+    assert [view.accounts[tx.sender].nonce for tx in transactions[4:6]] == [1, 0]
+    assert front.executed == 8
 
 
 def _claims(count: int, chain: range, front_at: int | None = None) -> list[tuple[int, int]]:
