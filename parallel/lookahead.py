@@ -35,7 +35,7 @@ the snapshot when a worker first asks for it (`Front.phase`), at the transaction
 until then it runs as the sequential executor does, with nothing to copy or note, and results
 ahead read a later state. W4, whose worker recovers senders until the front is nearly done:
 best of 11, 90.6-91.3 -> 87.6-89.1 ms, in turns; re-executions on the 27 mainnet blocks run this
-way, 298 -> 225-231 (BENCHMARKS.md, stop 37).
+way, 317-325 -> 260-275 (BENCHMARKS.md, stop 37).
 
 The front also builds the receipts of the results it takes before the meeting, a batch at a
 time (`interp.block.ReceiptsSoFar`): that work then balances against the workers' instead of being
