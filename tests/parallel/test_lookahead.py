@@ -150,6 +150,13 @@ def test_a_segment_keeps_what_holds_of_its_chain(
     assert difference(expected, reference.state, result, candidate.state) is None
 
 
+def _front(workload: workloads.Workload) -> Front:
+    """A front over the workload's block and state, driven by hand."""
+    block = workload.block
+    return Front(workload.state, block.transactions, block_env(block.header, workload.rules, workload.chain_id),
+                 workload.rules, "t")  # fmt: skip
+
+
 def test_results_ahead_read_the_state_the_front_shared() -> None:
     """The front shares its state when a worker asks, not as the block started: 6 continues the
     chain of 0's sender, taken before the snapshot, so its result ahead reads the right nonce."""
@@ -176,10 +183,7 @@ def test_results_ahead_read_the_state_the_front_shared() -> None:
 def test_a_worker_stops_when_the_front_is_done_without_sharing() -> None:
     """A worker that asks for the snapshot after the front took the whole block alone gets
     none and executes nothing (it would wait forever for one otherwise)."""
-    workload = _transfers({})
-    block = workload.block
-    env = block_env(block.header, workload.rules, workload.chain_id)
-    front = Front(workload.state, block.transactions, env, workload.rules, "t")
+    front = _front(_transfers({}))
     front.run_until_met()
     front.work.execute_ahead()
     assert (front.executed, front.work.executed_ahead()) == (8, 0)
@@ -192,9 +196,7 @@ def test_the_front_shares_before_a_transaction_that_may_take_long() -> None:
     transactions = workload.block.transactions
     big = transactions[5]
     transactions[5] = workloads.Accounts(0, False).transaction(big.sender, 0, big.to, big.value, b"", SHARE_BEFORE_GAS)
-    block = workload.block
-    env = block_env(block.header, workload.rules, workload.chain_id)
-    front = Front(workload.state, transactions, env, workload.rules, "t")
+    front = _front(workload)
     front.run_until_met()
     view = front.work.views[0]
     assert view is not None  # taken after transaction 4, before 5
@@ -205,10 +207,7 @@ def test_the_front_shares_before_a_transaction_that_may_take_long() -> None:
 def _claims(count: int, chain: range, front_at: int | None = None) -> list[tuple[int, int]]:
     """A worker's claims on `count` transfers where those in `chain` continue the sender's
     chain of the one before them; with `front_at`, the front claims up to there first."""
-    workload = _transfers({tx: (chain.start - 1, tx - chain.start + 1, b"") for tx in chain}, count)
-    block = workload.block
-    env = block_env(block.header, workload.rules, workload.chain_id)
-    work = Front(workload.state, block.transactions, env, workload.rules, "t").work
+    work = _front(_transfers({tx: (chain.start - 1, tx - chain.start + 1, b"") for tx in chain}, count)).work
     if front_at is not None:
         work.claims[FRONT] = front_at
     claims = []
@@ -265,10 +264,7 @@ def _counting(count: int, callers: range) -> workloads.Workload:
 def test_calls_to_a_contract_seen_conflicting_ahead_are_claimed_as_one_segment() -> None:
     """The worker executes 39 and 38 alone, sees 39 read what 38 wrote, and from then on claims
     consecutive calls to the counter together (at most a quarter of what is left)."""
-    workload = _counting(40, range(20, 40))
-    block = workload.block
-    env = block_env(block.header, workload.rules, workload.chain_id)
-    front = Front(workload.state, block.transactions, env, workload.rules, "t")
+    front = _front(_counting(40, range(20, 40)))
     front.share()
     work = front.work
     claims = []
