@@ -45,11 +45,28 @@ def compiled_modules() -> list[str]:
     return modules
 
 
+def release_bytes_concat_operands() -> None:
+    """Correct mypyc's description of `bytes + bytes` before compiling. mypyc before 2.2 says
+    its C function (CPyBytes_Concat) takes over the left operand's reference, which it never
+    releases, so every concatenation in compiled code leaked its left operand (mypyc/mypyc#1192,
+    fixed in mypy 2.2 by python/mypy#21469): ~4.5 MB a mainnet block, and the slow test suite
+    ran out of memory. mypy 2.2+ needs ast-serialize, which has no free-threaded wheel here."""
+    from mypyc.primitives import bytes_ops, registry
+
+    del bytes_ops  # imported for the primitive it registers
+    additions = registry.binary_ops["+"]
+    for op in list(additions):
+        if op.c_function_name == "CPyBytes_Concat" and op.steals:
+            additions.remove(op)
+            registry.binary_op("+", op.arg_types, op.return_type, op.error_kind, c_function_name=op.c_function_name)
+
+
 def extensions() -> list[object]:
     if os.environ.get("PEVM_PURE") == "1":
         return []
     from mypyc.build import mypycify
 
+    release_bytes_concat_operands()
     return list(mypycify(compiled_modules(), opt_level="3", debug_level="0", multi_file=True))
 
 
