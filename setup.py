@@ -51,9 +51,9 @@ def release_bytes_concat_operands() -> None:
     releases, so every concatenation in compiled code leaked its left operand (mypyc/mypyc#1192,
     fixed in mypy 2.2 by python/mypy#21469): ~4.5 MB a mainnet block, and the slow test suite
     ran out of memory. mypy 2.2+ needs ast-serialize, which has no free-threaded wheel here."""
-    from mypyc.primitives import bytes_ops, registry
+    import mypyc.primitives.bytes_ops  # noqa: F401 - registers the primitive corrected here
+    from mypyc.primitives import registry
 
-    del bytes_ops  # imported for the primitive it registers
     additions = registry.binary_ops["+"]
     for op in list(additions):
         if op.c_function_name == "CPyBytes_Concat" and op.steals:
