@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from pevm.bench.engines import PEERS, peer_engines, pevm_engines, source_root
-from pevm.bench.runner import Row, Runner, table
+from pevm.bench.runner import SPEEDUP_SAMPLE_SECONDS, Row, Runner, table
 from pevm.bench.speedup import block_lines, machine_ceiling, speedup_lines
 from pevm.bench.workloads import FULL, QUICK, SPECS, shared_dir
 from pevm.errors import UserError, check_output
@@ -50,8 +50,9 @@ def run(args: argparse.Namespace) -> int:
     sizes = QUICK if args.quick else FULL
     repeats = args.repeats or (2 if args.quick else 3)
     start = time.perf_counter()
+    tx_seconds = 0.0 if args.quick else SPEEDUP_SAMPLE_SECONDS
     with Runner(engines, sizes, repeats, budget=6.0 if args.quick else 45.0, timeout=300.0 if args.quick else 3600.0,
-                only=set(args.only) if args.only else None) as runner:  # fmt: skip
+                only=set(args.only) if args.only else None, tx_seconds=tx_seconds) as runner:  # fmt: skip
         rows = runner.run()
     elapsed = time.perf_counter() - start
     for engine in engines:
@@ -67,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
             print("\n".join(block_lines(runner.block_rows, args.workers)))
             print()
     print(f"machine: {platform.machine()}, {platform.processor() or platform.system()}, "
-          f"{__import__('os').cpu_count()} CPUs; {'quick' if args.quick else 'full'} run, best of {repeats}, "
+          f"{__import__('os').cpu_count()} CPUs; {'quick' if args.quick else 'full'} run, best of {repeats}"
+          f"{f' (tx mode: or as many as add up to {tx_seconds:g} s)' if tx_seconds else ''}, "
           f"{elapsed:.0f} s")  # fmt: skip
     for name, info in runner.infos.items():
         print(f"  {name}: {json.dumps(info)}")
