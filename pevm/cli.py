@@ -8,11 +8,15 @@ entry point re-executes itself once with PYTHON_GIL=0 before importing anything 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import platform
 import sys
 import sysconfig
+import tempfile
+from pathlib import Path
+from typing import Final
 
 from pevm import __version__
 
@@ -69,6 +73,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# `--json -`: the JSON alone on standard output, to pipe (`pevm run-block B --json - | jq`).
+STDOUT: Final = Path("-")
+
+
+def _json_to_stdout(args: argparse.Namespace) -> int:
+    """Run a command whose `--json` is `-`: it writes its JSON to a file of its own while its
+    report goes to standard error, and the file is then copied to standard output."""
+    with tempfile.TemporaryDirectory(prefix="pevm-json-") as directory:
+        args.json = Path(directory) / "out.json"
+        with contextlib.redirect_stdout(sys.stderr):
+            result: int = args.run(args)
+        if args.json.is_file():
+            sys.stdout.write(args.json.read_text())
+            sys.stdout.flush()
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else argv
     if argv is None:
@@ -82,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     from pevm.errors import UserError
 
     try:
+        if getattr(args, "json", None) == STDOUT:
+            return _json_to_stdout(args)
         result: int = args.run(args)
         return result
     except UserError as error:

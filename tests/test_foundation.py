@@ -174,6 +174,9 @@ def test_run_block_compare_reports_the_issue_fields(tmp_path: Path) -> None:
     for key in ("reexecutions", "sequential_seconds", "speedup", "path"):
         assert key in summary
     assert summary["speedup"] == pytest.approx(summary["sequential_seconds"] / summary["seconds"], rel=0.01)
+    piped = _pevm("run-block", str(block), "--json", "-")  # the JSON alone on stdout, the report on stderr
+    assert piped.returncode == 0 and json.loads(piped.stdout)["verified"] is True, piped.stdout + piped.stderr
+    assert "receiptsRoot  passed" in piped.stderr
     bad = _pevm("run-block", str(block), "--repeat", "0")
     assert bad.returncode == 2 and "--repeat must be at least 1" in bad.stderr
     nowhere = _pevm("run-block", str(block), "--json", str(tmp_path / "missing" / "out.json"))

@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS,
                         help=f"rounds of profiling and measured runs, taking turns; the fastest counts (default "
                              f"{DEFAULT_ROUNDS}, more for short blocks)")  # fmt: skip
-    parser.add_argument("--json", type=Path, metavar="OUT", help="write the results as JSON")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="write the results as JSON (-: standard output)")
     parser.add_argument("--plot", type=Path, metavar="OUT.svg|png|pdf",
                         help="chart of predicted speedup (.png/.pdf need matplotlib: make peers-plot)")  # fmt: skip
 

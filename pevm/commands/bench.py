@@ -27,7 +27,7 @@ WORKLOADS = [spec.name for spec in SPECS] + ["mainnet"]
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="fewer iterations, same shapes (under 3 minutes)")
     parser.add_argument("--peers", action="store_true", help="also run py-evm, EELS and pyrevm (make bench-peers)")
-    parser.add_argument("--json", type=Path, metavar="OUT", help="write the rows as a JSON list")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="write the rows as a JSON list (-: standard output)")
     parser.add_argument("--only", metavar="W", action="append", choices=WORKLOADS,
                         help="run only this workload (repeatable): " + ", ".join(WORKLOADS))  # fmt: skip
     parser.add_argument("--repeats", type=int, default=None, help="best of N runs (default 3; 2 with --quick)")

@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="fixture files or folders")
     parser.add_argument("-k", dest="pattern", help="run only tests whose id contains PATTERN")
     parser.add_argument("-j", dest="jobs", type=int, default=os.cpu_count() or 1, help="parallel workers")
-    parser.add_argument("--json", type=Path, metavar="OUT", help="write a JSON summary to OUT")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="write a JSON summary to OUT (-: standard output)")
     parser.add_argument("--parallel", action="store_true",
                         help="run every test through Block-STM, lookahead and transfer groups (2 worker threads)")  # fmt: skip
 

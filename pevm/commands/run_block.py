@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=None, help="worker threads (default: CPU count; 1 = sequential)")
     parser.add_argument("--compare", action="store_true", help="also run sequentially and compare")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each path, taking turns; the best time counts")
-    parser.add_argument("--json", type=Path, metavar="OUT", help="write the summary as JSON")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="write the summary as JSON (-: standard output)")
 
 
 def checks(block_file: BlockFile, result: BlockResult) -> dict[str, bool | None]:

@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fork", help="run only this fork's posts (e.g. Cancun)")
     parser.add_argument("-k", dest="pattern", help="run only cases whose id contains PATTERN")
     parser.add_argument("-j", dest="jobs", type=int, default=os.cpu_count() or 1, help="parallel workers")
-    parser.add_argument("--json", type=Path, metavar="OUT", help="write a JSON summary to OUT")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="write a JSON summary to OUT (-: standard output)")
     parser.add_argument("--durations", type=int, default=0, metavar="N", help="list the N slowest files")
     parser.add_argument("--skip-file", dest="skip_files", action="append", default=[], metavar="NAME",
                         help="do not run files whose path ends with NAME; each counts as one skipped")

@@ -148,6 +148,20 @@ def test_cli_failures_exit_one_and_write_json(tmp_path: Path, write_fixture: Wri
     assert [f["id"] for f in summary["failures"]] == ["a.json::t[Cancun-d0g0v0]"]
 
 
+
+def test_cli_json_to_standard_output(tmp_path: Path, write_fixture: Writer, add11: Any,
+                                     capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    """`--json -` prints the JSON alone on stdout (to pipe), the report on stderr, and leaves no
+    file named `-` behind."""
+    add11["post"]["Cancun"].append(dict(add11["post"]["Cancun"][0], hash=ZERO_HASH))
+    fixture = write_fixture(tmp_path / "a.json", {"t": add11})
+    assert main(["statetest", str(fixture), "--json", "-", "-j", "1"]) == 1
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    assert (summary["passed"], summary["failed"], summary["skipped"]) == (1, 1, 0)
+    assert captured.err.splitlines()[-1] == "1 passed, 1 failed, 0 skipped"
+    assert not Path("-").exists()
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
