@@ -74,9 +74,10 @@ class Row:
 # budget); the best of 3 of the same few-millisecond block moved by 30% between runs here.
 BLOCK_SAMPLE_SECONDS: Final = 0.5
 # A synthetic workload's speedup is the ratio of two bests, and a run on two workers needs both
-# CPUs quiet at once, which a shared machine gives less often than one: at the best of 3-5 runs
-# in turns W4, W5 and W6 read 1.60x-1.87x, at the best of 15 1.85x-1.86x (BENCHMARKS.md, stop
-# 39). Tx-mode runs repeat until they add up to this long (within the budget), as blocks do.
+# CPUs quiet at once, which a shared machine gives less often than one: at the best of 5 runs in
+# turns W4, W5 and W6 read anywhere from 1.39x to 1.85x, at the best of 15 1.85x-1.86x
+# (BENCHMARKS.md, stop 39). Tx-mode runs repeat until they add up to this long (within the
+# budget), as blocks do.
 SPEEDUP_SAMPLE_SECONDS: Final = 5.0
 CEILING_ROUNDS: Final = 5
 

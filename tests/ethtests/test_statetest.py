@@ -148,7 +148,6 @@ def test_cli_failures_exit_one_and_write_json(tmp_path: Path, write_fixture: Wri
     assert [f["id"] for f in summary["failures"]] == ["a.json::t[Cancun-d0g0v0]"]
 
 
-
 def test_cli_json_to_standard_output(tmp_path: Path, write_fixture: Writer, add11: Any,
                                      capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     """`--json -` prints the JSON alone on stdout (to pipe), the report on stderr, and leaves no
