@@ -4,6 +4,7 @@ issue's JSON shape, and a disagreeing engine is flagged rather than tabulated.""
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Iterator
@@ -86,6 +87,18 @@ def test_parallel_rows_agree_with_sequential() -> None:
     for key in runner.COMPARED:
         assert turns[0][key] == turns[1][key] == sequential[key]
 
+
+
+@pytest.mark.pure
+@needs_contracts
+def test_tx_mode_runs_add_up_to_the_runners_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A speedup is a ratio of two bests: its runs are sampled for `tx_seconds`, not 3 times."""
+    bodies: list[dict[str, Any]] = []
+    monkeypatch.setattr(runner.Runner, "measure", lambda self, engine, body, rows: bodies.append(body) or [])
+    with runner.Runner(engines.pevm_engines(None, 2)[:1], TINY, 1, 1.0, 1.0, only={"W5"}, log=io.StringIO(),
+                       tx_seconds=runner.SPEEDUP_SAMPLE_SECONDS) as made:  # fmt: skip
+        made.run_synthetic()
+    assert [(body["mode"], body.get("min_seconds")) for body in bodies] == [("msg", None), ("tx", 5.0)]
 
 def arguments(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
