@@ -88,7 +88,6 @@ def test_parallel_rows_agree_with_sequential() -> None:
         assert turns[0][key] == turns[1][key] == sequential[key]
 
 
-
 @pytest.mark.pure
 @needs_contracts
 def test_tx_mode_runs_add_up_to_the_runners_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -99,6 +98,7 @@ def test_tx_mode_runs_add_up_to_the_runners_seconds(monkeypatch: pytest.MonkeyPa
                        tx_seconds=runner.SPEEDUP_SAMPLE_SECONDS) as made:  # fmt: skip
         made.run_synthetic()
     assert [(body["mode"], body.get("min_seconds")) for body in bodies] == [("msg", None), ("tx", 5.0)]
+
 
 def arguments(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser()

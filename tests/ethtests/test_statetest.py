@@ -161,6 +161,7 @@ def test_cli_json_to_standard_output(tmp_path: Path, write_fixture: Writer, add1
     assert captured.err.splitlines()[-1] == "1 passed, 1 failed, 0 skipped"
     assert not Path("-").exists()
 
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
