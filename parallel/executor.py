@@ -69,7 +69,7 @@ def execute_in_parallel(
         if path == BLOCK_STM:
             results = execute_transactions_parallel(state, block, env, rules, workers, stats)
         elif path == TRANSFER_GROUPS:
-            results = execute_with_groups(state, block.transactions, env, rules, workers, spread_over(workers))
+            results = execute_with_groups(state, block.transactions, env, rules, workers, f"{block.header.number}")
         else:
             block_id = f"{block.header.number}"
             receipts = ReceiptsSoFar(rules)

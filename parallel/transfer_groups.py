@@ -1,31 +1,40 @@
-"""Runs of plain transfers, executed as independent groups of accounts side by side.
+"""Runs of plain transfers, executed on several threads, each transfer after those it shares an
+account with.
 
 A plain transfer (no calldata, to an account without code, no blobs or authorizations) runs no
 contract: it reads and writes only its sender, its recipient and the accounts its access list
 names, and it pays the beneficiary. Transfers that share none of those accounts cannot see
-each other's effects, so a run of them splits into groups (connected components over those
-accounts). Each group executes in block order on the block's state itself, groups on different
-threads at once, with no multi-version memory: a transfer costs here what it costs sequentially,
-where Block-STM's bookkeeping costs about as much again (BENCHMARKS.md, stop 16).
+each other's effects. The calling thread deals a run's transfers to queues (`Dealer`): a
+transfer joins the queue of the last transfer that touched one of its accounts, or waits there
+for those of other queues, and worker threads execute their queues in block order as they are
+dealt, on the block's state itself, with no multi-version memory: a transfer costs here what it
+costs sequentially, where Block-STM's bookkeeping costs about as much again (BENCHMARKS.md,
+stop 16).
 
-Threads share the state safely because they share no account: each `Account` object is read
-and changed by the thread running its group only, and `state.accounts` (a builtin dict) takes
-their inserts and removals of different keys. The beneficiary, which every transfer pays, is
-the exception: its writes are held back and applied in block order after the run. That is exact
-while no transfer's result depends on the beneficiary's current value, so a transfer joins a run
-only if the beneficiary is not its sender, recipient or listed, and either the beneficiary was
-non-empty (and so existed) when the run started, or EIP-161 applies and the transfer pays it a
-non-zero fee: a zero fee makes EIP-161's touched-empty check read the beneficiary, and before
-EIP-161 paying it checks that it exists; a non-empty one stays non-empty as fees only add.
+Threads share the state safely because a transfer never runs beside another touching one of its
+accounts: each `Account` object is read and changed by one thread at a time, the next one
+starting after the last has published its progress under a lock, and `state.accounts` (a
+builtin dict) takes their inserts and removals of different keys. The beneficiary, which every
+transfer pays, is the exception: its writes are held back and applied in block order after the
+run. That is exact while no transfer's result depends on the beneficiary's current value, so a
+transfer joins a run only if the beneficiary is not its sender, recipient or listed, and either
+the beneficiary was non-empty (and so existed) when the run started, or EIP-161 applies and the
+transfer pays it a non-zero fee: a zero fee makes EIP-161's touched-empty check read the
+beneficiary, and before EIP-161 paying it checks that it exists; a non-empty one stays non-empty
+as fees only add.
 
 Code cannot change inside a run (no contract runs, no authorizations), so the check "to an
 account without code" made when the run starts holds for all of it. Everything else (contract
-calls and creations, transfers that fail the checks above, runs too short or too lopsided to
-gain) executes one transaction at a time, exactly as the sequential executor does.
+calls and creations, transfers that fail the checks above, runs too short to gain) executes one
+transaction at a time, exactly as the sequential executor does.
 """
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+from functools import partial
 from typing import Final, final
 
 from mypy_extensions import i64
@@ -39,15 +48,14 @@ from interp.locations import BALANCE, fields_base
 from interp.plain_state import PlainState
 from interp.transaction import DYNAMIC_FEE, Transaction
 from interp.tx import TxResult, effective_gas_price, execute_transaction
-from primitives.spread import Spread
+from parallel.pool import run_jobs
+from parallel.types import SchedulerStuck
 
-# A run is handed to threads only if it is this long and its groups spread so that the
-# busiest thread gets at most 1/MIN_GAIN of its transactions. Runs of n W5 transfers, 2 workers
-# over sequential (medians of 40-60, development VM): n=32 0.58-0.75x, n=64 0.66-1.03x,
-# n=128 0.63-1.23x, n=512 0.78-1.25x, n=2000 1.00-1.07x. Classifying, grouping and collecting
-# stay serial (~2 us of a transfer's ~13 us), and the hand-off to a thread costs ~0.1-0.3 ms.
+# A run is handed to threads only if it is this long. Runs of n W5 transfers, 2 workers over
+# sequential (medians of 40-60, development VM, groups dealt after the whole run was grouped):
+# n=32 0.58-0.75x, n=64 0.66-1.03x, n=128 0.63-1.23x, n=512 0.78-1.25x, n=2000 1.00-1.07x.
+# Classifying and collecting stay serial, and the hand-off to a thread costs ~0.1-0.3 ms.
 MIN_RUN: Final = 64
-MIN_GAIN: Final = 1.25
 
 
 def is_plain_transfer(tx: Transaction, state: PlainState) -> bool:
@@ -77,76 +85,96 @@ def _joins_run(tx: Transaction, state: PlainState, env: BlockEnv, rules: ForkRul
     return bool(rules.eip161_state_clearing) and tip > 0
 
 
-def groups_of(run: list[Transaction]) -> list[list[int]]:
-    """The run's positions in groups of transfers linked by shared accounts, each in order.
+@final
+class Dealer:
+    """Deals a run's transfers to threads' queues as they come, so that the threads can start
+    executing while the rest is still being dealt (grouping the whole run first kept one thread
+    idle for ~5 ms of W5's ~40).
 
-    Union-find over small group numbers: each account costs one dict lookup (and one insert the
-    first time), since hashing a 160-bit address is what grouping spends most on."""
-    owner: dict[int, int] = {}  # account -> the group it first joined
-    parent: list[int] = []  # group -> the group it was merged into (itself for a root)
-    joined: list[int] = []  # position -> its group when it was seen
-    for tx in run:
-        group = _join(owner, parent, tx.sender, -1)
+    A transfer goes to the queue of the last transfer that touched one of its accounts, so a
+    queue runs its share in block order; one touching accounts last used on several queues goes
+    to one of them and waits there until the others have executed those transfers (`waits`:
+    queue + threads * count, "until `count` of that queue are done"). Waits point to earlier
+    transfers only, so they never form a cycle. A transfer touching no account seen yet goes to
+    the queue with the least work waiting; queue 0, the dealing thread's, counts as all waiting
+    until the dealing ends. Used by the dealing thread only."""
+
+    threads: Final[int]
+    owner: Final[dict[int, int]]  # account -> queue + threads * index of the last transfer touching it
+    dealt: Final[list[int]]  # queue -> transfers dealt to it
+    done: Final[list[int]]  # queue -> transfers it had executed when last looked at
+
+    def __init__(self, threads: int) -> None:
+        self.threads = threads
+        self.owner = {}
+        self.dealt = [0] * threads
+        self.done = [0] * threads
+
+    def place(self, tx: Transaction) -> tuple[int, tuple[int, ...]]:
+        """The queue for the next transfer and what it waits for there; records it as dealt."""
+        threads = self.threads
+        last = [-1] * threads  # queue -> the highest index of a transfer sharing an account
+        self._last(tx.sender, last)
         if tx.to is not None:
-            group = _join(owner, parent, tx.to, group)
+            self._last(tx.to, last)
         for address, _ in tx.access_list:
-            group = _join(owner, parent, address, group)
-        joined.append(group)
-    members: list[list[int]] = [[] for _ in parent]
-    for position, group in enumerate(joined):
-        members[_root(parent, group)].append(position)
-    return [group for group in members if group]
+            self._last(address, last)
+        target = -1
+        for queue in range(threads - 1, -1, -1):  # ties go to a worker's queue, not the dealer's
+            if last[queue] >= 0 and (target < 0 or queue == 0 or self._waiting(queue) < self._waiting(target)):
+                target = queue
+        if target < 0:
+            target = threads - 1
+            for queue in range(threads - 2, -1, -1):
+                if self._waiting(queue) < self._waiting(target):
+                    target = queue
+        waits = tuple(queue + threads * (last[queue] + 1)
+                      for queue in range(threads) if queue != target and last[queue] >= 0)  # fmt: skip
+        mark = target + threads * self.dealt[target]
+        self.dealt[target] += 1
+        self.owner[tx.sender] = mark
+        if tx.to is not None:
+            self.owner[tx.to] = mark
+        for address, _ in tx.access_list:
+            self.owner[address] = mark
+        return target, waits
+
+    def _last(self, address: int, last: list[int]) -> None:
+        mark = self.owner.get(address)
+        if mark is not None:
+            queue = mark % self.threads
+            last[queue] = max(last[queue], mark // self.threads)
+
+    def _waiting(self, queue: int) -> int:
+        return self.dealt[queue] - (self.done[queue] if queue > 0 else 0)
 
 
-def _join(owner: dict[int, int], parent: list[int], address: int, group: int) -> int:
-    """Put `address` in `group` (a root; -1 for a new one), merging the group it was already
-    in; returns the root of the result."""
-    found = owner.get(address)
-    if found is None:
-        if group < 0:
-            group = len(parent)
-            parent.append(group)
-        owner[address] = group
-        return group
-    root = _root(parent, found)
-    if group >= 0 and root != group:
-        parent[root] = group
-        return group
-    return root
-
-
-def _root(parent: list[int], group: int) -> int:
-    while parent[group] != group:
-        parent[group] = parent[parent[group]]  # path halving
-        group = parent[group]
-    return group
-
-
-def deal(groups: list[list[int]], workers: int) -> list[list[int]]:
-    """Groups dealt to at most `workers` threads, largest first to the least loaded; each
-    thread's positions in order."""
-    shares: list[list[int]] = [[] for _ in range(min(workers, len(groups)))]
-    for group in sorted(groups, key=len, reverse=True):
-        lightest = shares[0]
-        for share in shares:
-            if len(share) < len(lightest):
-                lightest = share
-        lightest.extend(group)
-    for share in shares:
-        share.sort()
-    return shares
+# The dealer publishes what it dealt every this many transfers (a lock each time), and looks at
+# how far the queues have got as often.
+PUBLISH_EVERY: Final = 16
+# A queue publishes how many of its transfers it executed every this many, and before it waits;
+# a thread waiting for one of them may so wait for up to this many more. Publishing each one (a
+# lock each time) made W5's transfers a third slower on two threads: the calling thread's queue
+# took 46 ms instead of 30.
+PROGRESS_EVERY: Final = 8
+# A run whose threads make no progress for this long is a bug, raised rather than hung on.
+STUCK_SECONDS: Final = 120.0
 
 
 @final
-class GroupRun:
-    """One run's transfers, executed by share on threads; `outcomes[i]` is run[i]'s result
-    (or the exception it raised), `fees[i]` what it credited the beneficiary without reading
-    it, `held[i]` its other writes to the beneficiary (None if none). Shared by the threads, so
-    only the builtin lists change, each slot by one thread."""
+class StreamedRun:
+    """One run's transfers, dealt to queues by the calling thread (queue 0, which it executes
+    once the dealing is done) while worker threads execute the others. `outcomes[i]` is run[i]'s
+    result (or the exception it raised), `fees[i]` what it credited the beneficiary without
+    reading it, `held[i]` its other writes to the beneficiary (None if none).
+
+    Shared by the threads, so only builtin lists change: a queue's slots are written before they
+    are published (`published`, under `lock`) and never after; `progress` (transfers a queue has
+    executed) under that queue's lock, read under it by waiting threads, which so see its
+    writes to the state; results each in its own slot, read after all threads are done."""
 
     state: Final[PlainState]
     run: Final[list[Transaction]]
-    shares: Final[list[list[int]]]
     env: Final[BlockEnv]
     rules: Final[ForkRules]
     gas_available: Final[int]
@@ -155,13 +183,18 @@ class GroupRun:
     outcomes: Final[list[object]]
     fees: Final[list[int]]
     held: Final[list[dict[int, object] | None]]
+    queues: Final[list[list[int]]]  # queue -> run positions, in order
+    waits: Final[list[list[tuple[int, ...]]]]  # queue -> what each of its transfers waits for (`Dealer`)
+    lock: Final[threading.Lock]
+    published: Final[list[int]]  # queue -> how many of its slots are dealt, under `lock`
+    stopped: Final[list[bool]]  # [the dealing is over, the run is abandoned], under `lock`
+    progress_locks: Final[list[threading.Lock]]
+    progress: Final[list[int]]  # queue -> transfers executed (all of them once it failed)
 
-    def __init__(
-        self, state: PlainState, run: list[Transaction], shares: list[list[int]], env: BlockEnv, rules: ForkRules, gas_available: int
-    ) -> None:
+    def __init__(self, state: PlainState, run: list[Transaction], env: BlockEnv, rules: ForkRules, gas_available: int,
+                 threads: int) -> None:  # fmt: skip
         self.state = state
         self.run = run
-        self.shares = shares
         self.env = env
         self.rules = rules
         self.gas_available = gas_available
@@ -170,16 +203,96 @@ class GroupRun:
         self.outcomes = [None] * len(run)
         self.fees = [0] * len(run)
         self.held = [None] * len(run)
+        self.queues = [[0] * len(run) for _ in range(threads)]
+        self.waits = [[()] * len(run) for _ in range(threads)]
+        self.lock = threading.Lock()
+        self.published = [0] * threads
+        self.stopped = [False, False]
+        self.progress_locks = [threading.Lock() for _ in range(threads)]
+        self.progress = [0] * threads
 
-    def execute_part(self, part: int, parts: int) -> None:
-        """Execute shares part, part + parts, ...; a share stops at its first exception."""
-        for share in self.shares[part::parts]:
-            for position in share:
-                try:
-                    self.outcomes[position] = self.execute(position)
-                except Exception as error:  # noqa: BLE001 - raised by the caller, in block order
-                    self.outcomes[position] = error
-                    break
+    def deal(self) -> None:
+        """Deal every transfer (on the calling thread), publishing as it goes."""
+        dealer = Dealer(len(self.queues))
+        try:
+            for position in range(len(self.run)):
+                queue, waits = dealer.place(self.run[position])
+                slot = dealer.dealt[queue] - 1
+                self.queues[queue][slot] = position
+                if waits:
+                    self.waits[queue][slot] = waits
+                if position % PUBLISH_EVERY == PUBLISH_EVERY - 1:
+                    self._publish(dealer.dealt, False)
+                    for other in range(1, len(self.queues)):
+                        dealer.done[other] = self._done(other)
+        finally:  # published even when interrupted, so no thread waits for more forever
+            self._publish(dealer.dealt, True)
+
+    def _publish(self, dealt: list[int], last: bool) -> None:
+        with self.lock:
+            for queue in range(len(dealt)):
+                self.published[queue] = dealt[queue]
+            if last:
+                self.stopped[0] = True
+
+    def _done(self, queue: int) -> int:
+        with self.progress_locks[queue]:
+            return self.progress[queue]
+
+    def execute_queue(self, queue: int) -> None:
+        """Execute the queue's transfers in order as they are published, up to its first
+        exception (later ones of the queue may depend on it)."""
+        try:
+            self._execute_published(queue)
+        finally:  # every transfer of the queue counts as done, so no wait for one it skipped lasts
+            self._progressed(queue, len(self.run))
+
+    def _execute_published(self, queue: int) -> None:
+        positions = self.queues[queue]
+        waits = self.waits[queue]
+        available = 0
+        slot = 0
+        while True:
+            if slot == available:
+                self._progressed(queue, slot)  # before a wait, as below: someone may wait for it
+                with self.lock:
+                    available = self.published[queue]
+                    over = self.stopped[0]
+                    abandoned = self.stopped[1]
+                if abandoned or (slot == available and over):
+                    return
+                if slot == available:
+                    os.sched_yield()  # the dealer keeps ahead of the threads but at the start
+                    continue
+            if waits[slot]:
+                self._progressed(queue, slot)
+                for wait in waits[slot]:
+                    self._wait_for(wait % len(self.queues), wait // len(self.queues))
+            position = positions[slot]
+            try:
+                self.outcomes[position] = self.execute(position)
+            except Exception as error:  # noqa: BLE001 - raised by the caller, in block order
+                self.outcomes[position] = error
+                return
+            slot += 1
+            if slot % PROGRESS_EVERY == 0:
+                self._progressed(queue, slot)
+
+    def _progressed(self, queue: int, executed: int) -> None:
+        with self.progress_locks[queue]:
+            self.progress[queue] = executed
+
+    def _wait_for(self, queue: int, count: int) -> None:
+        while self._done(queue) < count:
+            with self.lock:
+                if self.stopped[1]:
+                    return
+            os.sched_yield()
+
+    def abandon(self) -> None:
+        """Stop every thread (the run is stuck)."""
+        with self.lock:
+            self.stopped[1] = True
 
     def execute(self, position: int) -> TxResult:
         result = execute_transaction(Journal(self.state), self.env, self.run[position], self.rules, self.gas_available)
@@ -199,11 +312,12 @@ def execute_with_groups(
     env: BlockEnv,
     rules: ForkRules,
     workers: int,
-    spread: Spread,
+    block_id: str,
     min_run: int = MIN_RUN,
 ) -> list[TxResult]:
     """Execute `transactions` on `state` as the sequential executor would, running runs of at
-    least `min_run` plain transfers as groups on up to `workers` threads (`spread`)."""
+    least `min_run` plain transfers on up to `workers` threads; `block_id` names the block in
+    errors."""
     results: list[TxResult] = []
     gas_used: i64 = 0
     start = 0
@@ -213,9 +327,9 @@ def execute_with_groups(
         while end < len(transactions) and _joins_run(transactions[end], state, env, rules, beneficiary_empty):
             end += 1
         run = transactions[start:end]
-        shares = _shares_worth_threads(run, workers, min_run)
-        if shares:
-            gas_used = _execute_run(GroupRun(state, run, shares, env, rules, env.gas_limit - int(gas_used)), spread, gas_used, results)
+        if workers >= 2 and len(run) >= min_run:
+            work = StreamedRun(state, run, env, rules, env.gas_limit - int(gas_used), min(workers, len(run)))
+            gas_used = _execute_run(work, gas_used, results, block_id)
         else:
             gas_used = execute_in_order(state, run, rules, env, gas_used, results)
         # The transaction that ended the run (if any) goes alone, in order.
@@ -224,22 +338,27 @@ def execute_with_groups(
     return results
 
 
-def _shares_worth_threads(run: list[Transaction], workers: int, min_run: int) -> list[list[int]]:
-    """The run's groups dealt to threads; none when the run is too short, or its groups too
-    lopsided, to gain."""
-    if workers < 2 or len(run) < min_run:
-        return []
-    shares = deal(groups_of(run), workers)
-    if len(run) < MIN_GAIN * max(len(share) for share in shares):
-        return []
-    return shares
-
-
-def _execute_run(work: GroupRun, spread: Spread, gas_used: i64, results: list[TxResult]) -> i64:
-    """Execute the run's shares on threads, then take the results in block order (raising the
-    first error as the sequential executor would) and apply the beneficiary's held writes: fee
-    credits summed, other writes in order after the credits before them."""
-    spread(work.execute_part, len(work.shares))
+def _execute_run(work: StreamedRun, gas_used: i64, results: list[TxResult], block_id: str) -> i64:
+    """Execute the run on threads, the calling thread dealing and then taking queue 0, then take
+    the results in block order (raising the first error as the sequential executor would) and
+    apply the beneficiary's held writes: fee credits summed, other writes in order after the
+    credits before them."""
+    batch = run_jobs([partial(work.execute_queue, queue) for queue in range(1, len(work.queues))])
+    try:
+        work.deal()
+        work.execute_queue(0)
+    except BaseException:
+        work.abandon()
+        batch.wait()  # the other threads may still be changing the state
+        raise
+    deadline = time.monotonic() + STUCK_SECONDS
+    while not batch.wait(0.5):
+        if time.monotonic() > deadline:
+            work.abandon()
+            stuck = f"a run of {len(work.run)} transfers did not finish in {STUCK_SECONDS:.0f} s"
+            raise SchedulerStuck(f"block {block_id}: {stuck} (parallel.transfer_groups)")
+    if batch.errors:
+        raise batch.errors[0]
     fees = 0
     for position, tx in enumerate(work.run):
         result = sequential_verdict(tx, work.outcomes[position], work.env, work.rules, int(gas_used), "a run's transfer", position)
@@ -255,7 +374,7 @@ def _execute_run(work: GroupRun, spread: Spread, gas_used: i64, results: list[Tx
     return gas_used
 
 
-def _credit(work: GroupRun, fees: int) -> None:
+def _credit(work: StreamedRun, fees: int) -> None:
     """Apply the summed fee credits `fees` to the beneficiary."""
     if fees:
         work.state.apply({work.fee_location: BalanceDelta(fees)})

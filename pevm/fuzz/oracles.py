@@ -33,7 +33,6 @@ from interp.tx import TxResult, execute_transaction
 from parallel.executor import execute_transactions_parallel, execute_with_lookahead
 from parallel.lookahead import Front
 from parallel.paths import BLOCK_STM, LOOKAHEAD, TRANSFER_GROUPS
-from parallel.pool import spread_over
 from parallel.senders import SenderRecovery
 from parallel.transfer_groups import execute_with_groups
 from pevm import workloads
@@ -87,7 +86,7 @@ def execute_parallel(workload: workloads.Workload, workers: int) -> BlockResult:
 def execute_groups(workload: workloads.Workload, workers: int) -> BlockResult:
     """The block with every run of plain transfers as transfer groups, however short."""
     return execute_forced(workload, lambda state, block, env, rules: execute_with_groups(
-        state, block.transactions, env, rules, workers, spread_over(workers), 1))  # fmt: skip
+        state, block.transactions, env, rules, workers, f"{block.header.number}", 1))  # fmt: skip
 
 
 def execute_lookahead(workload: workloads.Workload, workers: int) -> BlockResult:

@@ -1,5 +1,6 @@
-"""Transfer groups (parallel.transfer_groups): runs of plain transfers executed as groups of
-accounts on several threads give exactly what sequential execution gives, errors included."""
+"""Transfer groups (parallel.transfer_groups): runs of plain transfers dealt to threads, each
+after those it shares an account with, give exactly what sequential execution gives, errors
+included."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from interp.plain_state import PlainState
 from interp.transaction import Transaction
 import parallel
 from parallel import paths
-from parallel.transfer_groups import MIN_RUN, deal, groups_of
+from parallel.transfer_groups import MIN_RUN, Dealer
 from pevm import workloads
 from pevm.blockfile import load_block_file
 from pevm.compare import difference
@@ -82,26 +83,47 @@ def _block_of(transactions: list[Transaction], fork: int = CANCUN, coinbase_bala
     return workloads.Workload("transfers", workload.state, Block(header, transactions, [], []), rules(fork))
 
 
-def test_groups_follow_shared_accounts() -> None:
-    run = [_transfer(100, 0, 300, 1), _transfer(101, 0, 301, 1), _transfer(102, 0, 300, 1),
-           _transfer(103, 0, 103, 1, access=((101, ()),)), _transfer(104, 0, 302, 1)]  # fmt: skip
-    groups = groups_of(run)
-    assert sorted(groups) == [[0, 2], [1, 3], [4]]  # a shared recipient, a listed account
-    assert deal(groups, 2) == [[0, 2, 4], [1, 3]]
-    assert deal(groups, 8) == [[0, 2], [1, 3], [4]]
+def test_transfers_follow_the_last_to_touch_their_accounts() -> None:
+    dealer = Dealer(2)
+    places = [dealer.place(tx) for tx in [
+        _transfer(100, 0, 300, 1),  # nothing seen: a worker's queue (1) before the dealer's
+        _transfer(101, 0, 301, 1),  # queue 1 has more waiting now
+        _transfer(102, 0, 300, 1),  # 300 was last touched on queue 1
+        _transfer(103, 0, 103, 1, access=((101, ()),)),  # 101 on queue 0
+        _transfer(104, 0, 300, 1, access=((103, ()),)),  # 300 on queue 1 (its 2nd), 103 on 0 (its 2nd)
+    ]]  # fmt: skip
+    assert places == [(1, ()), (0, ()), (1, ()), (0, ()), (0, (1 + 2 * 2,))]
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
-@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12), st.lists(st.integers(0, 12), max_size=2)), max_size=30))
-def test_groups_are_the_connected_components_of_shared_accounts(shape: list[tuple[int, int, list[int]]]) -> None:
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12), st.lists(st.integers(0, 12), max_size=2)), max_size=30),
+       st.integers(2, 4))  # fmt: skip
+def test_transfers_sharing_an_account_run_in_block_order(shape: list[tuple[int, int, list[int]]], threads: int) -> None:
+    """Of two transfers sharing an account, the later starts only once the earlier is done: it is
+    later on the same queue, or waits for the earlier's queue to get past it, or comes after
+    one that does (on its queue, or on one it waits for)."""
     run = [_transfer(100 + sender, 0, 100 + to, 1, access=tuple((100 + a, ()) for a in listed)) for sender, to, listed in shape]
     touched = [{tx.sender, tx.to, *(address for address, _ in tx.access_list)} for tx in run]
-    components: list[set[int]] = []  # positions, merged while any two share an account
-    for position in range(len(run)):
-        linked = [c for c in components if any(touched[other] & touched[position] for other in c)]
-        merged = {position}.union(*linked)
-        components = [c for c in components if c not in linked] + [merged]
-    assert sorted(sorted(c) for c in components) == sorted(groups_of(run))
+    dealer = Dealer(threads)
+    at: dict[tuple[int, int], int] = {}  # (queue, index in it) -> position
+    done_before: list[dict[int, int]] = []  # position -> queue -> how many of it are done when it starts
+    for position, tx in enumerate(run):
+        queue, waits = dealer.place(tx)
+        index = dealer.dealt[queue] - 1
+        at[queue, index] = position
+        known = {queue: index}
+        for wait in ((queue, index), *((wait % threads, wait // threads) for wait in waits)):
+            if wait[1] > 0:  # what was done before the last one waited for started
+                for other, count in done_before[at[wait[0], wait[1] - 1]].items():
+                    known[other] = max(known.get(other, 0), count)
+                known[wait[0]] = max(known.get(wait[0], 0), wait[1])
+        done_before.append(known)
+        assert queue not in {wait % threads for wait in waits}
+    for later in range(len(run)):
+        for earlier in range(later):
+            if touched[earlier] & touched[later]:
+                queue, index = next(key for key, position in at.items() if position == earlier)
+                assert done_before[later].get(queue, 0) > index, (earlier, later)
 
 
 def test_a_zero_fee_to_an_empty_beneficiary_is_not_held_back() -> None:
