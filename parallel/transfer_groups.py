@@ -93,11 +93,11 @@ class Dealer:
 
     A transfer goes to the queue of the last transfer that touched one of its accounts, so a
     queue runs its share in block order; one touching accounts last used on several queues goes
-    to one of them and waits there until the others have executed those transfers (`waits`:
-    queue + threads * count, "until `count` of that queue are done"). Waits point to earlier
-    transfers only, so they never form a cycle. A transfer touching no account seen yet goes to
-    the queue with the least work waiting; queue 0, the dealing thread's, counts as all waiting
-    until the dealing ends. Used by the dealing thread only."""
+    to one of them (the dealer's, if it is one) and waits there until the others have executed
+    those transfers (`waits`: queue + threads * count, "until `count` of that queue are done").
+    Waits point to earlier transfers only, so they never form a cycle. A transfer touching no
+    account seen yet goes to the queue with the least work waiting; queue 0, the dealing
+    thread's, counts as all waiting until the dealing ends. Used by the dealing thread only."""
 
     threads: Final[int]
     owner: Final[dict[int, int]]  # account -> queue + threads * index of the last transfer touching it
@@ -110,34 +110,31 @@ class Dealer:
         self.dealt = [0] * threads
         self.done = [0] * threads
 
-    def place(self, tx: Transaction) -> tuple[int, tuple[int, ...]]:
-        """The queue for the next transfer and what it waits for there; records it as dealt."""
+    def place(self, tx: Transaction) -> tuple[int, int, tuple[int, ...]]:
+        """The queue for the next transfer, its slot there and what it waits for first."""
         threads = self.threads
-        last = [-1] * threads  # queue -> the highest index of a transfer sharing an account
+        last = [-1] * threads  # queue -> the highest slot of a transfer sharing an account
         self._last(tx.sender, last)
         if tx.to is not None:
             self._last(tx.to, last)
         for address, _ in tx.access_list:
             self._last(address, last)
-        target = -1
-        for queue in range(threads - 1, -1, -1):  # ties go to a worker's queue, not the dealer's
-            if last[queue] >= 0 and (target < 0 or queue == 0 or self._waiting(queue) < self._waiting(target)):
-                target = queue
-        if target < 0:
-            target = threads - 1
-            for queue in range(threads - 2, -1, -1):
-                if self._waiting(queue) < self._waiting(target):
-                    target = queue
-        waits = tuple(queue + threads * (last[queue] + 1)
-                      for queue in range(threads) if queue != target and last[queue] >= 0)  # fmt: skip
-        mark = target + threads * self.dealt[target]
-        self.dealt[target] += 1
+        if last[0] >= 0:
+            queue = 0  # the dealer executes its queue after dealing: a wait there keeps no worker idle
+        else:
+            candidates = [queue for queue in range(threads) if last[queue] >= 0] or list(range(threads))
+            queue = min(reversed(candidates), key=self._waiting)  # ties go to a worker, not the dealer
+        waits = tuple(other + threads * (last[other] + 1)
+                      for other in range(threads) if other != queue and last[other] >= 0)  # fmt: skip
+        slot = self.dealt[queue]
+        self.dealt[queue] = slot + 1
+        mark = queue + threads * slot
         self.owner[tx.sender] = mark
         if tx.to is not None:
             self.owner[tx.to] = mark
         for address, _ in tx.access_list:
             self.owner[address] = mark
-        return target, waits
+        return queue, slot, waits
 
     def _last(self, address: int, last: list[int]) -> None:
         mark = self.owner.get(address)
@@ -216,8 +213,7 @@ class StreamedRun:
         dealer = Dealer(len(self.queues))
         try:
             for position in range(len(self.run)):
-                queue, waits = dealer.place(self.run[position])
-                slot = dealer.dealt[queue] - 1
+                queue, slot, waits = dealer.place(self.run[position])
                 self.queues[queue][slot] = position
                 if waits:
                     self.waits[queue][slot] = waits

@@ -92,7 +92,7 @@ def test_transfers_follow_the_last_to_touch_their_accounts() -> None:
         _transfer(103, 0, 103, 1, access=((101, ()),)),  # 101 on queue 0
         _transfer(104, 0, 300, 1, access=((103, ()),)),  # 300 on queue 1 (its 2nd), 103 on 0 (its 2nd)
     ]]  # fmt: skip
-    assert places == [(1, ()), (0, ()), (1, ()), (0, ()), (0, (1 + 2 * 2,))]
+    assert places == [(1, 0, ()), (0, 0, ()), (1, 1, ()), (0, 1, ()), (0, 2, (1 + 2 * 2,))]
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
@@ -108,8 +108,7 @@ def test_transfers_sharing_an_account_run_in_block_order(shape: list[tuple[int, 
     at: dict[tuple[int, int], int] = {}  # (queue, index in it) -> position
     done_before: list[dict[int, int]] = []  # position -> queue -> how many of it are done when it starts
     for position, tx in enumerate(run):
-        queue, waits = dealer.place(tx)
-        index = dealer.dealt[queue] - 1
+        queue, index, waits = dealer.place(tx)
         at[queue, index] = position
         known = {queue: index}
         for wait in ((queue, index), *((wait % threads, wait // threads) for wait in waits)):
