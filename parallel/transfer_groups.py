@@ -25,8 +25,8 @@ as fees only add.
 
 Code cannot change inside a run (no contract runs, no authorizations), so the check "to an
 account without code" made when the run starts holds for all of it. Everything else (contract
-calls and creations, transfers that fail the checks above, runs too short to gain) executes one
-transaction at a time, exactly as the sequential executor does.
+calls and creations, transfers that fail the checks above, runs too short or too lopsided to
+gain) executes one transaction at a time, exactly as the sequential executor does.
 """
 
 from __future__ import annotations
@@ -56,6 +56,11 @@ from parallel.types import SchedulerStuck
 # n=32 0.58-0.75x, n=64 0.66-1.03x, n=128 0.63-1.23x, n=512 0.78-1.25x, n=2000 1.00-1.07x.
 # Classifying and collecting stay serial, and the hand-off to a thread costs ~0.1-0.3 ms.
 MIN_RUN: Final = 64
+# ... and only if, dealt to the threads, its first MIN_RUN transfers do not leave one queue with
+# more than 1/MIN_GAIN of them: most of them then share an account (an exchange's wallet), and
+# one thread would execute nearly all of the run while the other dealt (13217637 and 14396881,
+# run as transfer groups: 0.93x-0.97x, `pevm run-block --compare`).
+MIN_GAIN: Final = 1.25
 
 
 def is_plain_transfer(tx: Transaction, state: PlainState) -> bool:
@@ -323,7 +328,7 @@ def execute_with_groups(
         while end < len(transactions) and _joins_run(transactions[end], state, env, rules, beneficiary_empty):
             end += 1
         run = transactions[start:end]
-        if workers >= 2 and len(run) >= min_run:
+        if workers >= 2 and len(run) >= min_run and _spreads(run[:MIN_RUN], min(workers, len(run))):
             work = StreamedRun(state, run, env, rules, env.gas_limit - int(gas_used), min(workers, len(run)))
             gas_used = _execute_run(work, gas_used, results, block_id)
         else:
@@ -332,6 +337,14 @@ def execute_with_groups(
         gas_used = execute_in_order(state, transactions[end : end + 1], rules, env, gas_used, results)
         start = end + 1
     return results
+
+
+def _spreads(transfers: list[Transaction], threads: int) -> bool:
+    """Dealt to `threads` queues, the transfers leave none with more than 1/MIN_GAIN of them."""
+    dealer = Dealer(threads)
+    for tx in transfers:
+        dealer.place(tx)
+    return len(transfers) >= MIN_GAIN * max(dealer.dealt)
 
 
 def _execute_run(work: StreamedRun, gas_used: i64, results: list[TxResult], block_id: str) -> i64:

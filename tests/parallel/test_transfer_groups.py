@@ -18,7 +18,7 @@ from interp.plain_state import PlainState
 from interp.transaction import Transaction
 import parallel
 from parallel import paths
-from parallel.transfer_groups import MIN_RUN, Dealer
+from parallel.transfer_groups import MIN_RUN, Dealer, _spreads
 from pevm import workloads
 from pevm.blockfile import load_block_file
 from pevm.compare import difference
@@ -93,6 +93,16 @@ def test_transfers_follow_the_last_to_touch_their_accounts() -> None:
         _transfer(104, 0, 300, 1, access=((103, ()),)),  # 300 on queue 1 (its 2nd), 103 on 0 (its 2nd)
     ]]  # fmt: skip
     assert places == [(1, 0, ()), (0, 0, ()), (1, 1, ()), (0, 1, ()), (0, 2, (1 + 2 * 2,))]
+
+
+def test_a_run_mostly_sharing_one_account_stays_on_the_calling_thread() -> None:
+    """Dealt, its transfers would nearly all land on one queue: one thread would do the run."""
+    independent = [_transfer(100 + index, 0, 150 + index, 1) for index in range(40)]
+    to_one = [_transfer(100 + index, 0, 199, 1) for index in range(40)]  # an exchange's deposit address
+    assert _spreads(independent, 2)
+    assert not _spreads(to_one, 2)
+    assert not _spreads(to_one[:35] + independent[35:], 2)  # 35 of 40 on one queue, over 1/MIN_GAIN
+    assert _spreads(to_one[:30] + independent[30:], 2)  # 30 against the 10 others
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
