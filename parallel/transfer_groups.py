@@ -328,8 +328,9 @@ def execute_with_groups(
         while end < len(transactions) and _joins_run(transactions[end], state, env, rules, beneficiary_empty):
             end += 1
         run = transactions[start:end]
-        if workers >= 2 and len(run) >= min_run and _spreads(run[:MIN_RUN], min(workers, len(run))):
-            work = StreamedRun(state, run, env, rules, env.gas_limit - int(gas_used), min(workers, len(run)))
+        threads = min(workers, len(run))
+        if threads >= 2 and len(run) >= min_run and _spreads(run[:MIN_RUN], threads):
+            work = StreamedRun(state, run, env, rules, env.gas_limit - int(gas_used), threads)
             gas_used = _execute_run(work, gas_used, results, block_id)
         else:
             gas_used = execute_in_order(state, run, rules, env, gas_used, results)
