@@ -291,7 +291,8 @@ class StreamedRun:
             os.sched_yield()
 
     def abandon(self) -> None:
-        """Stop every thread (the run is stuck)."""
+        """Give the run up (the dealer failed, or the run is stuck): a thread stops at its next
+        wait, or once it has executed what was published."""
         with self.lock:
             self.stopped[1] = True
 
