@@ -35,7 +35,7 @@ import os
 import threading
 import time
 from functools import partial
-from typing import Final, final
+from typing import Final, cast, final
 
 from mypy_extensions import i64
 
@@ -168,7 +168,9 @@ class StreamedRun:
     """One run's transfers, dealt to queues by the calling thread (queue 0, which it executes
     once the dealing is done) while worker threads execute the others. `outcomes[i]` is run[i]'s
     result (or the exception it raised), `fees[i]` what it credited the beneficiary without
-    reading it, `held[i]` its other writes to the beneficiary (None if none).
+    reading it, `held[i]` its other writes to the beneficiary (None if none). Each queue also
+    sums its results' gas and fees, and says whether it executed all it was dealt without an
+    error or a held write (`regular`): if every queue did, the results need no look in order.
 
     Shared by the threads, so only builtin lists change: a queue's slots are written before they
     are published (`published`, under `lock`) and never after; `progress` (transfers a queue has
@@ -192,6 +194,9 @@ class StreamedRun:
     stopped: Final[list[bool]]  # [the dealing is over, the run is abandoned], under `lock`
     progress_locks: Final[list[threading.Lock]]
     progress: Final[list[int]]  # queue -> transfers executed (all of them once it failed)
+    gas: Final[list[int]]  # queue -> gas its transfers used
+    fee_sums: Final[list[int]]  # queue -> its transfers' `fees`
+    regular: Final[list[bool]]  # queue -> it executed every transfer dealt to it, none held writes
 
     def __init__(self, state: PlainState, run: list[Transaction], env: BlockEnv, rules: ForkRules, gas_available: int,
                  threads: int) -> None:  # fmt: skip
@@ -212,13 +217,20 @@ class StreamedRun:
         self.stopped = [False, False]
         self.progress_locks = [threading.Lock() for _ in range(threads)]
         self.progress = [0] * threads
+        self.gas = [0] * threads
+        self.fee_sums = [0] * threads
+        self.regular = [False] * threads
 
-    def deal(self) -> None:
-        """Deal every transfer (on the calling thread), publishing as it goes."""
+    def deal(self) -> int:
+        """Deal every transfer (on the calling thread), publishing as it goes; returns the sum of
+        their gas limits."""
         dealer = Dealer(len(self.queues))
+        limits = 0
         try:
             for position in range(len(self.run)):
-                queue, slot, waits = dealer.place(self.run[position])
+                tx = self.run[position]
+                limits += tx.gas_limit
+                queue, slot, waits = dealer.place(tx)
                 self.queues[queue][slot] = position
                 if waits:
                     self.waits[queue][slot] = waits
@@ -228,6 +240,7 @@ class StreamedRun:
                         dealer.done[other] = self._done(other)
         finally:  # published even when interrupted, so no thread waits for more forever
             self._publish(dealer.dealt, True)
+        return limits
 
     def _publish(self, dealt: list[int], last: bool) -> None:
         with self.lock:
@@ -253,6 +266,9 @@ class StreamedRun:
         waits = self.waits[queue]
         available = 0
         slot = 0
+        regular = True  # no held writes so far
+        gas = 0
+        fees = 0
         while True:
             if slot == available:
                 self._progressed(queue, slot)  # before a wait, as below: someone may wait for it
@@ -260,7 +276,12 @@ class StreamedRun:
                     available = self.published[queue]
                     over = self.stopped[0]
                     abandoned = self.stopped[1]
-                if abandoned or (slot == available and over):
+                if abandoned:
+                    return
+                if slot == available and over:
+                    self.gas[queue] = gas
+                    self.fee_sums[queue] = fees
+                    self.regular[queue] = regular
                     return
                 if slot == available:
                     os.sched_yield()  # the dealer keeps ahead of the threads but at the start
@@ -271,10 +292,14 @@ class StreamedRun:
                     self._wait_for(wait % len(self.queues), wait // len(self.queues))
             position = positions[slot]
             try:
-                self.outcomes[position] = self.execute(position)
+                result = self.execute(position)
             except Exception as error:  # noqa: BLE001 - raised by the caller, in block order
                 self.outcomes[position] = error
                 return
+            self.outcomes[position] = result
+            gas += result.gas_used
+            fees += self.fees[position]
+            regular = regular and self.held[position] is None
             slot += 1
             if slot % PROGRESS_EVERY == 0:
                 self._progressed(queue, slot)
@@ -356,7 +381,7 @@ def _execute_run(work: StreamedRun, gas_used: i64, results: list[TxResult], bloc
     credits before them."""
     batch = run_jobs([partial(work.execute_queue, queue) for queue in range(1, len(work.queues))])
     try:
-        work.deal()
+        limits = work.deal()
         work.execute_queue(0)
     except BaseException:
         work.abandon()
@@ -370,6 +395,13 @@ def _execute_run(work: StreamedRun, gas_used: i64, results: list[TxResult], bloc
             raise SchedulerStuck(f"block {block_id}: {stuck} (parallel.transfer_groups)")
     if batch.errors:
         raise batch.errors[0]
+    if limits <= work.gas_available and all(work.regular):
+        # No transfer can have failed the block's gas check (its limit fits in what the limits
+        # before it leave), every one executed and none held writes: what the loop below would
+        # find (W5's 10,000 results: ~2.5 ms on the calling thread alone).
+        results.extend(cast(list[TxResult], work.outcomes))
+        _credit(work, sum(work.fee_sums))
+        return gas_used + i64(sum(work.gas))
     fees = 0
     for position, tx in enumerate(work.run):
         result = sequential_verdict(tx, work.outcomes[position], work.env, work.rules, int(gas_used), "a run's transfer", position)

@@ -62,10 +62,10 @@ def test_workloads_equal_sequential(name: str, workers: int) -> None:
 
 
 def _transfer(sender: int, nonce: int, to: int, value: int, gas_price: int = workloads.GAS_PRICE,
-              access: tuple[tuple[int, tuple[int, ...]], ...] = ()) -> Transaction:  # fmt: skip
+              access: tuple[tuple[int, tuple[int, ...]], ...] = (), spare_gas: int = 0) -> Transaction:  # fmt: skip
     kind = 1 if access else 0
-    return Transaction(kind, 1, nonce, 21_000 + 2_400 * len(access), to, value, b"", gas_price, 0, 0, access, 0, (), (),
-                       0, 0, 0, sender)  # fmt: skip
+    gas = 21_000 + 2_400 * len(access) + spare_gas
+    return Transaction(kind, 1, nonce, gas, to, value, b"", gas_price, 0, 0, access, 0, (), (), 0, 0, 0, sender)
 
 
 def _block_of(transactions: list[Transaction], fork: int = CANCUN, coinbase_balance: int | None = 0,
@@ -142,6 +142,16 @@ def test_a_zero_fee_to_an_empty_beneficiary_is_not_held_back() -> None:
         transactions = [_transfer(100 + index, 0, 300 + index, 1) for index in range(40)]
         transactions[20] = _transfer(120, 0, 320, 1, gas_price=0)
         return _block_of(transactions)
+
+    assert_same(build, 2)
+
+
+def test_a_run_whose_gas_limits_exceed_the_block_gas_left_still_fits() -> None:
+    """Limits of 100,000 and 21,000 used each: the limits add up past the block's gas, the gas
+    used does not, so every transfer passes the block's gas check when its turn comes."""
+    def build() -> workloads.Workload:
+        transactions = [_transfer(100 + index, 0, 300 + index, 1, spare_gas=79_000) for index in range(60)]
+        return _block_of(transactions, gas_limit=21_000 * 60 + 79_000)
 
     assert_same(build, 2)
 
