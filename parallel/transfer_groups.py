@@ -108,29 +108,32 @@ class Dealer:
     owner: Final[dict[int, int]]  # account -> queue + threads * index of the last transfer touching it
     dealt: Final[list[int]]  # queue -> transfers dealt to it
     done: Final[list[int]]  # queue -> transfers it had executed when last looked at
+    last: Final[list[int]]  # queue -> the highest slot of a transfer sharing an account with the one placed
 
     def __init__(self, threads: int) -> None:
         self.threads = threads
         self.owner = {}
         self.dealt = [0] * threads
         self.done = [0] * threads
+        self.last = [-1] * threads
 
     def place(self, tx: Transaction) -> tuple[int, int, tuple[int, ...]]:
         """The queue for the next transfer, its slot there and what it waits for first."""
         threads = self.threads
-        last = [-1] * threads  # queue -> the highest slot of a transfer sharing an account
-        self._last(tx.sender, last)
+        last = self.last
+        for queue in range(threads):
+            last[queue] = -1
+        self._last(tx.sender)
         if tx.to is not None:
-            self._last(tx.to, last)
+            self._last(tx.to)
         for address, _ in tx.access_list:
-            self._last(address, last)
-        if last[0] >= 0:
-            queue = 0  # the dealer executes its queue after dealing: a wait there keeps no worker idle
-        else:
-            candidates = [queue for queue in range(threads) if last[queue] >= 0] or list(range(threads))
-            queue = min(reversed(candidates), key=self._waiting)  # ties go to a worker, not the dealer
-        waits = tuple(other + threads * (last[other] + 1)
-                      for other in range(threads) if other != queue and last[other] >= 0)  # fmt: skip
+            self._last(address)
+        # The dealer executes its queue after dealing: a wait there keeps no worker idle.
+        queue = 0 if last[0] >= 0 else self._least_waiting()
+        waits: tuple[int, ...] = ()
+        for other in range(threads):
+            if other != queue and last[other] >= 0:
+                waits += (other + threads * (last[other] + 1),)
         slot = self.dealt[queue]
         self.dealt[queue] = slot + 1
         mark = queue + threads * slot
@@ -141,14 +144,29 @@ class Dealer:
             self.owner[address] = mark
         return queue, slot, waits
 
-    def _last(self, address: int, last: list[int]) -> None:
+    def _last(self, address: int) -> None:
         mark = self.owner.get(address)
         if mark is not None:
             queue = mark % self.threads
-            last[queue] = max(last[queue], mark // self.threads)
+            self.last[queue] = max(self.last[queue], mark // self.threads)
 
-    def _waiting(self, queue: int) -> int:
-        return self.dealt[queue] - (self.done[queue] if queue > 0 else 0)
+    def _least_waiting(self) -> int:
+        """Of the queues holding transfers that share an account with the one placed (all if
+        none do), the one with the least waiting; ties go to a worker, not the dealer."""
+        last = self.last
+        shares = False
+        for queue in range(self.threads):
+            shares = shares or last[queue] >= 0
+        chosen = -1
+        least = 0
+        for queue in range(self.threads - 1, -1, -1):
+            if shares and last[queue] < 0:
+                continue
+            waiting = self.dealt[queue] - (self.done[queue] if queue > 0 else 0)
+            if chosen < 0 or waiting < least:
+                chosen = queue
+                least = waiting
+        return chosen
 
 
 # The dealer publishes what it dealt every this many transfers (a lock each time), and looks at
