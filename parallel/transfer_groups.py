@@ -92,26 +92,30 @@ def _joins_run(tx: Transaction, state: PlainState, env: BlockEnv, rules: ForkRul
 
 @final
 class Dealer:
-    """Deals a run's transfers to threads' queues as they come, so that the threads can start
-    executing while the rest is still being dealt (grouping the whole run first kept one thread
-    idle for ~5 ms of W5's ~40).
+    """Deals a run's transfers to threads' queues as they come, so that the threads execute
+    while the rest is still being dealt (grouping the whole run first kept one thread idle for
+    ~5 ms of W5's ~40).
 
     A transfer goes to the queue of the last transfer that touched one of its accounts, so a
     queue runs its share in block order; one touching accounts last used on several queues goes
     to one of them (the dealer's, if it is one) and waits there until the others have executed
     those transfers (`waits`: queue + threads * count, "until `count` of that queue are done").
-    Waits point to earlier transfers only, so they never form a cycle. A transfer touching no
-    account seen yet goes to the queue with the least work waiting; queue 0, the dealing
-    thread's, counts as all waiting until the dealing ends. Used by the dealing thread only."""
+    Waits point to earlier transfers only, so they never form a cycle, and none is on queue 0.
+    A transfer touching no account seen yet goes to the queue with the least work waiting,
+    queue 0 (the dealing thread's) counting `lead` more, so that workers keep that many waiting
+    while the dealer executes its own between dealing (`StreamedRun.deal`). Used by the dealing
+    thread only."""
 
     threads: Final[int]
     owner: Final[dict[int, int]]  # account -> queue + threads * index of the last transfer touching it
     dealt: Final[list[int]]  # queue -> transfers dealt to it
     done: Final[list[int]]  # queue -> transfers it had executed when last looked at
     last: Final[list[int]]  # queue -> the highest slot of a transfer sharing an account with the one placed
+    lead: Final[int]
 
-    def __init__(self, threads: int) -> None:
+    def __init__(self, threads: int, lead: int) -> None:
         self.threads = threads
+        self.lead = lead
         self.owner = {}
         self.dealt = [0] * threads
         self.done = [0] * threads
@@ -162,7 +166,7 @@ class Dealer:
         for queue in range(self.threads - 1, -1, -1):
             if shares and last[queue] < 0:
                 continue
-            waiting = self.dealt[queue] - (self.done[queue] if queue > 0 else 0)
+            waiting = self.dealt[queue] - self.done[queue] + (self.lead if queue == 0 else 0)
             if chosen < 0 or waiting < least:
                 chosen = queue
                 least = waiting
@@ -172,6 +176,11 @@ class Dealer:
 # The dealer publishes what it dealt every this many transfers (a lock each time), and looks at
 # how far the queues have got as often.
 PUBLISH_EVERY: Final = 16
+# How many more transfers than the dealer a worker may have waiting before the dealer executes
+# a free transfer itself. Dealing the whole run first and then executing left one thread up to
+# ~6 ms behind the other on W5 (a pool thread executes transfers ~20% slower than the calling
+# thread, whose objects it counts references to atomically).
+LEAD: Final = 32
 # A queue publishes how many of its transfers it executed every this many, and before it waits;
 # a thread waiting for one of them may so wait for up to this many more. Publishing each one (a
 # lock each time) made W5's transfers a third slower on two threads: the calling thread's queue
@@ -183,12 +192,13 @@ STUCK_SECONDS: Final = 120.0
 
 @final
 class StreamedRun:
-    """One run's transfers, dealt to queues by the calling thread (queue 0, which it executes
-    once the dealing is done) while worker threads execute the others. `outcomes[i]` is run[i]'s
-    result (or the exception it raised), `fees[i]` what it credited the beneficiary without
-    reading it, `held[i]` its other writes to the beneficiary (None if none). Each queue also
-    sums its results' gas and fees, and says whether it executed all it was dealt without an
-    error or a held write (`regular`): if every queue did, the results need no look in order.
+    """One run's transfers, dealt to queues by the calling thread, which executes its own (queue
+    0) between dealing and after, while worker threads execute the others. `outcomes[i]` is
+    run[i]'s result (or the exception it raised), `fees[i]` what it credited the beneficiary
+    without reading it, `held[i]` its other writes to the beneficiary (None if none). Each queue
+    also sums its results' gas and fees, and says whether it executed all it was dealt
+    (`finished`) and whether any of them held writes (`holding`): if every queue finished and
+    none held any, the results need no look in order.
 
     Shared by the threads, so only builtin lists change: a queue's slots are written before they
     are published (`published`, under `lock`) and never after; `progress` (transfers a queue has
@@ -214,7 +224,8 @@ class StreamedRun:
     progress: Final[list[int]]  # queue -> transfers executed (all of them once it failed)
     gas: Final[list[int]]  # queue -> gas its transfers used
     fee_sums: Final[list[int]]  # queue -> its transfers' `fees`
-    regular: Final[list[bool]]  # queue -> it executed every transfer dealt to it, none held writes
+    finished: Final[list[bool]]  # queue -> it executed every transfer dealt to it
+    holding: Final[list[bool]]  # queue -> one of its transfers held writes
 
     def __init__(self, state: PlainState, run: list[Transaction], env: BlockEnv, rules: ForkRules, gas_available: int,
                  threads: int) -> None:  # fmt: skip
@@ -237,13 +248,18 @@ class StreamedRun:
         self.progress = [0] * threads
         self.gas = [0] * threads
         self.fee_sums = [0] * threads
-        self.regular = [False] * threads
+        self.finished = [False] * threads
+        self.holding = [False] * threads
 
-    def deal(self) -> int:
-        """Deal every transfer (on the calling thread), publishing as it goes; returns the sum of
-        their gas limits."""
-        dealer = Dealer(len(self.queues))
+    def deal(self) -> tuple[int, int]:
+        """Deal every transfer (on the calling thread), publishing as it goes, and between them
+        execute the dealer's own that wait for nothing not done yet. Returns the sum of their
+        gas limits and the dealer's next slot to execute (-1 after one raised: later ones of
+        its queue may depend on it)."""
+        threads = len(self.queues)
+        dealer = Dealer(threads, LEAD)
         limits = 0
+        own = 0
         try:
             for position in range(len(self.run)):
                 tx = self.run[position]
@@ -254,11 +270,22 @@ class StreamedRun:
                     self.waits[queue][slot] = waits
                 if position % PUBLISH_EVERY == PUBLISH_EVERY - 1:
                     self._publish(dealer.dealt, False)
-                    for other in range(1, len(self.queues)):
+                    for other in range(1, threads):
                         dealer.done[other] = self._done(other)
+                while 0 <= own < dealer.dealt[0] and self._ready(own):
+                    own = own + 1 if self._execute_slot(0, own) else -1
+                    dealer.done[0] = own
         finally:  # published even when interrupted, so no thread waits for more forever
             self._publish(dealer.dealt, True)
-        return limits
+        return limits, own
+
+    def _ready(self, slot: int) -> bool:
+        """The dealer's transfer in `slot` waits for nothing not done yet."""
+        threads = len(self.queues)
+        for wait in self.waits[0][slot]:
+            if self._done(wait % threads) < wait // threads:
+                return False
+        return True
 
     def _publish(self, dealt: list[int], last: bool) -> None:
         with self.lock:
@@ -271,22 +298,18 @@ class StreamedRun:
         with self.progress_locks[queue]:
             return self.progress[queue]
 
-    def execute_queue(self, queue: int) -> None:
-        """Execute the queue's transfers in order as they are published, up to its first
-        exception (later ones of the queue may depend on it)."""
+    def execute_queue(self, queue: int, slot: int = 0) -> None:
+        """Execute the queue's transfers from `slot` in order as they are published, up to its
+        first exception (later ones of the queue may depend on it); none if `slot` is -1."""
         try:
-            self._execute_published(queue)
+            if slot >= 0:
+                self._execute_published(queue, slot)
         finally:  # every transfer of the queue counts as done, so no wait for one it skipped lasts
             self._progressed(queue, len(self.run))
 
-    def _execute_published(self, queue: int) -> None:
-        positions = self.queues[queue]
+    def _execute_published(self, queue: int, slot: int) -> None:
         waits = self.waits[queue]
-        available = 0
-        slot = 0
-        regular = True  # no held writes so far
-        gas = 0
-        fees = 0
+        available = slot
         while True:
             if slot == available:
                 self._progressed(queue, slot)  # before a wait, as below: someone may wait for it
@@ -297,9 +320,7 @@ class StreamedRun:
                 if abandoned:
                     return
                 if slot == available and over:
-                    self.gas[queue] = gas
-                    self.fee_sums[queue] = fees
-                    self.regular[queue] = regular
+                    self.finished[queue] = True
                     return
                 if slot == available:
                     os.sched_yield()  # the dealer keeps ahead of the threads but at the start
@@ -308,19 +329,26 @@ class StreamedRun:
                 self._progressed(queue, slot)
                 for wait in waits[slot]:
                     self._wait_for(wait % len(self.queues), wait // len(self.queues))
-            position = positions[slot]
-            try:
-                result = self.execute(position)
-            except Exception as error:  # noqa: BLE001 - raised by the caller, in block order
-                self.outcomes[position] = error
+            if not self._execute_slot(queue, slot):
                 return
-            self.outcomes[position] = result
-            gas += result.gas_used
-            fees += self.fees[position]
-            regular = regular and self.held[position] is None
             slot += 1
             if slot % PROGRESS_EVERY == 0:
                 self._progressed(queue, slot)
+
+    def _execute_slot(self, queue: int, slot: int) -> bool:
+        """Execute the queue's transfer in `slot`; False if it raised (its outcome, then)."""
+        position = self.queues[queue][slot]
+        try:
+            result = self.execute(position)
+        except Exception as error:  # noqa: BLE001 - raised by the caller, in block order
+            self.outcomes[position] = error
+            return False
+        self.outcomes[position] = result
+        self.gas[queue] += result.gas_used
+        self.fee_sums[queue] += self.fees[position]
+        if self.held[position] is not None:
+            self.holding[queue] = True
+        return True
 
     def _progressed(self, queue: int, executed: int) -> None:
         with self.progress_locks[queue]:
@@ -386,21 +414,21 @@ def execute_with_groups(
 
 def _spreads(transfers: list[Transaction], threads: int) -> bool:
     """Dealt to `threads` queues, the transfers leave none with more than 1/MIN_GAIN of them."""
-    dealer = Dealer(threads)
+    dealer = Dealer(threads, 0)
     for tx in transfers:
         dealer.place(tx)
     return len(transfers) >= MIN_GAIN * max(dealer.dealt)
 
 
 def _execute_run(work: StreamedRun, gas_used: i64, results: list[TxResult], block_id: str) -> i64:
-    """Execute the run on threads, the calling thread dealing and then taking queue 0, then take
+    """Execute the run on threads, the calling thread dealing and executing queue 0, then take
     the results in block order (raising the first error as the sequential executor would) and
     apply the beneficiary's held writes: fee credits summed, other writes in order after the
     credits before them."""
     batch = run_jobs([partial(work.execute_queue, queue) for queue in range(1, len(work.queues))])
     try:
-        limits = work.deal()
-        work.execute_queue(0)
+        limits, own = work.deal()
+        work.execute_queue(0, own)
     except BaseException:
         work.abandon()
         batch.wait()  # the other threads may still be changing the state
@@ -413,7 +441,7 @@ def _execute_run(work: StreamedRun, gas_used: i64, results: list[TxResult], bloc
             raise SchedulerStuck(f"block {block_id}: {stuck} (parallel.transfer_groups)")
     if batch.errors:
         raise batch.errors[0]
-    if limits <= work.gas_available and all(work.regular):
+    if limits <= work.gas_available and all(work.finished) and not any(work.holding):
         # No transfer can have failed the block's gas check (its limit fits in what the limits
         # before it leave), every one executed and none held writes: what the loop below would
         # find (W5's 10,000 results: ~2.5 ms on the calling thread alone).

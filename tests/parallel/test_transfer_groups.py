@@ -84,7 +84,7 @@ def _block_of(transactions: list[Transaction], fork: int = CANCUN, coinbase_bala
 
 
 def test_transfers_follow_the_last_to_touch_their_accounts() -> None:
-    dealer = Dealer(2)
+    dealer = Dealer(2, 0)
     places = [dealer.place(tx) for tx in [
         _transfer(100, 0, 300, 1),  # nothing seen: a worker's queue (1) before the dealer's
         _transfer(101, 0, 301, 1),  # queue 1 has more waiting now
@@ -114,7 +114,7 @@ def test_transfers_sharing_an_account_run_in_block_order(shape: list[tuple[int, 
     one that does (on its queue, or on one it waits for)."""
     run = [_transfer(100 + sender, 0, 100 + to, 1, access=tuple((100 + a, ()) for a in listed)) for sender, to, listed in shape]
     touched = [{tx.sender, tx.to, *(address for address, _ in tx.access_list)} for tx in run]
-    dealer = Dealer(threads)
+    dealer = Dealer(threads, 0)
     at: dict[tuple[int, int], int] = {}  # (queue, index in it) -> position
     done_before: list[dict[int, int]] = []  # position -> queue -> how many of it are done when it starts
     for position, tx in enumerate(run):
