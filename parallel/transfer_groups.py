@@ -186,7 +186,8 @@ LEAD: Final = 32
 # lock each time) made W5's transfers a third slower on two threads: the calling thread's queue
 # took 46 ms instead of 30.
 PROGRESS_EVERY: Final = 8
-# A run whose threads make no progress for this long is a bug, raised rather than hung on.
+# A run that does not finish, or a transfer that waits, this long is a bug, raised rather than
+# hung on.
 STUCK_SECONDS: Final = 120.0
 
 
@@ -226,9 +227,10 @@ class StreamedRun:
     fee_sums: Final[list[int]]  # queue -> its transfers' `fees`
     finished: Final[list[bool]]  # queue -> it executed every transfer dealt to it
     holding: Final[list[bool]]  # queue -> one of its transfers held writes
+    stuck_seconds: Final[float]
 
     def __init__(self, state: PlainState, run: list[Transaction], env: BlockEnv, rules: ForkRules, gas_available: int,
-                 threads: int) -> None:  # fmt: skip
+                 threads: int, stuck_seconds: float = STUCK_SECONDS) -> None:  # fmt: skip
         self.state = state
         self.run = run
         self.env = env
@@ -250,6 +252,7 @@ class StreamedRun:
         self.fee_sums = [0] * threads
         self.finished = [False] * threads
         self.holding = [False] * threads
+        self.stuck_seconds = stuck_seconds
 
     def deal(self) -> tuple[int, int]:
         """Deal every transfer (on the calling thread), publishing as it goes, and between them
@@ -355,10 +358,13 @@ class StreamedRun:
             self.progress[queue] = executed
 
     def _wait_for(self, queue: int, count: int) -> None:
+        deadline = time.monotonic() + self.stuck_seconds
         while self._done(queue) < count:
             with self.lock:
                 if self.stopped[1]:
                     return
+            if time.monotonic() > deadline:
+                raise SchedulerStuck(f"a transfer waited {self.stuck_seconds:.0f} s for queue {queue} to execute {count}")
             os.sched_yield()
 
     def abandon(self) -> None:
@@ -387,10 +393,11 @@ def execute_with_groups(
     workers: int,
     block_id: str,
     min_run: int = MIN_RUN,
+    stuck_seconds: float = STUCK_SECONDS,
 ) -> list[TxResult]:
     """Execute `transactions` on `state` as the sequential executor would, running runs of at
     least `min_run` plain transfers on up to `workers` threads; `block_id` names the block in
-    errors."""
+    errors, such as a run that does not finish in `stuck_seconds`."""
     results: list[TxResult] = []
     gas_used: i64 = 0
     start = 0
@@ -402,7 +409,7 @@ def execute_with_groups(
         run = transactions[start:end]
         threads = min(workers, len(run))
         if threads >= 2 and len(run) >= min_run and _spreads(run[:MIN_RUN], threads):
-            work = StreamedRun(state, run, env, rules, env.gas_limit - int(gas_used), threads)
+            work = StreamedRun(state, run, env, rules, env.gas_limit - int(gas_used), threads, stuck_seconds)
             gas_used = _execute_run(work, gas_used, results, block_id)
         else:
             gas_used = execute_in_order(state, run, rules, env, gas_used, results)
@@ -429,18 +436,18 @@ def _execute_run(work: StreamedRun, gas_used: i64, results: list[TxResult], bloc
     try:
         limits, own = work.deal()
         work.execute_queue(0, own)
-    except BaseException:
+    except BaseException as error:
         work.abandon()
-        batch.wait()  # the other threads may still be changing the state
-        raise
-    deadline = time.monotonic() + STUCK_SECONDS
+        batch.wait(work.stuck_seconds)  # the other threads may still be changing the state
+        raise _named(error, block_id)
+    deadline = time.monotonic() + work.stuck_seconds
     while not batch.wait(0.5):
         if time.monotonic() > deadline:
             work.abandon()
-            stuck = f"a run of {len(work.run)} transfers did not finish in {STUCK_SECONDS:.0f} s"
-            raise SchedulerStuck(f"block {block_id}: {stuck} (parallel.transfer_groups)")
+            raise _named(SchedulerStuck(f"a run of {len(work.run)} transfers did not finish in "
+                                        f"{work.stuck_seconds:.0f} s"), block_id)  # fmt: skip
     if batch.errors:
-        raise batch.errors[0]
+        raise _named(batch.errors[0], block_id)
     if limits <= work.gas_available and all(work.finished) and not any(work.holding):
         # No transfer can have failed the block's gas check (its limit fits in what the limits
         # before it leave), every one executed and none held writes: what the loop below would
@@ -461,6 +468,13 @@ def _execute_run(work: StreamedRun, gas_used: i64, results: list[TxResult], bloc
             work.state.apply(held)
     _credit(work, fees)
     return gas_used
+
+
+def _named(error: BaseException, block_id: str) -> BaseException:
+    """`error`, naming the block if the run got stuck."""
+    if isinstance(error, SchedulerStuck):
+        return SchedulerStuck(f"block {block_id}: {error} (parallel.transfer_groups)")
+    return error
 
 
 def _credit(work: StreamedRun, fees: int) -> None:

@@ -5,12 +5,13 @@ included."""
 from __future__ import annotations
 
 from collections.abc import Callable
+import time
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from interp.block import execute_block
+from interp.block import block_env, execute_block
 from interp.errors import InvalidTransaction
 from interp.forks import CANCUN, HOMESTEAD, rules
 from interp.header import Block
@@ -18,7 +19,9 @@ from interp.plain_state import PlainState
 from interp.transaction import Transaction
 import parallel
 from parallel import paths
-from parallel.transfer_groups import MIN_RUN, Dealer, _spreads
+import parallel.transfer_groups as transfer_groups
+from parallel.transfer_groups import LEAD, MIN_RUN, Dealer, _spreads, execute_with_groups
+from parallel.types import SchedulerStuck
 from pevm import workloads
 from pevm.blockfile import load_block_file
 from pevm.compare import difference
@@ -184,6 +187,34 @@ def test_an_invalid_transfer_raises_what_sequential_raises() -> None:
 
     assert_same_error(bad_nonce, 2)
     assert_same_error(over_the_block_limit, 3)
+
+
+class LostJobs:
+    """A pool that loses the jobs it is given: a broken worker, which never executes its queue."""
+
+    errors: list[BaseException] = []
+
+    def __init__(self, jobs: object) -> None:
+        pass
+
+    def wait(self, timeout: float | None = None) -> bool:
+        time.sleep(min(timeout or 0.0, 0.1))
+        return False
+
+
+@pytest.mark.parametrize("waits", [False, True])
+def test_a_run_that_never_finishes_raises_with_the_block_number(monkeypatch: pytest.MonkeyPatch, waits: bool) -> None:
+    """With the worker's queue never executed, the dealer finishes its own and the run's
+    watchdog raises; or, when one of the dealer's transfers waits for one of the worker's (it
+    touches accounts on both queues), that wait raises."""
+    transactions = [_transfer(100 + index, 0, 150 + index, 1) for index in range(LEAD + 2)]
+    if waits:  # the first went to the worker, the last to the dealer
+        transactions.append(_transfer(100, 1, 100 + LEAD + 1, 1))
+    workload = _block_of(transactions)
+    env = block_env(workload.block.header, workload.rules, workload.chain_id)
+    monkeypatch.setattr(transfer_groups, "run_jobs", LostJobs)
+    with pytest.raises(SchedulerStuck, match="block 1: a transfer waited" if waits else "block 1: a run of"):
+        execute_with_groups(workload.state, transactions, env, workload.rules, 2, "1", 1, 0.5)
 
 
 def test_mainnet_transfer_block(shared_dir: Path) -> None:
