@@ -132,7 +132,7 @@ class Dealer:
             self._last(tx.to)
         for address, _ in tx.access_list:
             self._last(address)
-        # The dealer executes its queue after dealing: a wait there keeps no worker idle.
+        # A wait on the dealer's queue keeps no worker idle (the dealer deals on meanwhile).
         queue = 0 if last[0] >= 0 else self._least_waiting()
         waits: tuple[int, ...] = ()
         for other in range(threads):
@@ -364,7 +364,8 @@ class StreamedRun:
                 if self.stopped[1]:
                     return
             if time.monotonic() > deadline:
-                raise SchedulerStuck(f"a transfer waited {self.stuck_seconds:.0f} s for queue {queue} to execute {count}")
+                waited = f"{self.stuck_seconds:.0f} s for queue {queue} to execute {count}"
+                raise SchedulerStuck(f"a transfer waited {waited}")
             os.sched_yield()
 
     def abandon(self) -> None:
