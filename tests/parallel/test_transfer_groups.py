@@ -5,8 +5,8 @@ included."""
 from __future__ import annotations
 
 from collections.abc import Callable
-import time
 from pathlib import Path
+import time
 
 import pytest
 from hypothesis import given, settings, strategies as st
