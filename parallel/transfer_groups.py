@@ -204,7 +204,8 @@ class StreamedRun:
     Shared by the threads, so only builtin lists change: a queue's slots are written before they
     are published (`published`, under `lock`) and never after; `progress` (transfers a queue has
     executed) under that queue's lock, read under it by waiting threads, which so see its
-    writes to the state; results each in its own slot, read after all threads are done."""
+    writes to the state; results, and each queue's sums and flags, each in its own slot, written
+    by one thread and read after all threads are done."""
 
     state: Final[PlainState]
     run: Final[list[Transaction]]
