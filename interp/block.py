@@ -30,7 +30,7 @@ from interp.header import Block, Header
 from interp.errors import InvalidBlock
 from interp.journal import Journal, Log
 from interp.plain_state import PlainState
-from interp.receipt import Receipt, bloom_of, encode_log
+from interp.receipt import LogsDigest, Receipt, bloom_of, digest_logs, encode_log
 from interp.requests import (
     CONSOLIDATION_REQUEST_ADDRESS,
     CONSOLIDATION_REQUEST_TYPE,
@@ -259,9 +259,10 @@ class ReceiptsSoFar:
     while workers recover senders or execute ahead, where its share of the block's work is
     balanced against theirs; `finish_block` spreads what is left over threads that each run
     slower beside the other (W4's logs and receipts: ~9.6 ms on one thread, ~6.4 ms spread over
-    two; BENCHMARKS.md, stop 34). A receipt of more logs than a part of `finish_block` takes is
-    left to it, which splits them over threads (15537394 has 10,001 logs in one receipt: 24 ms
-    on the front), and so is every receipt after it. Used by one thread at a time."""
+    two; BENCHMARKS.md, stop 34). A receipt of more logs than a part of `finish_block` takes,
+    not digested already, is left to it, which splits them over threads (15537394 has 10,001
+    logs in one receipt: 24 ms on the front), and so is every receipt after it. Used by one
+    thread at a time."""
 
     eip658: Final[bool]  # receipts carry a status, not an (unknown here) intermediate root
     receipts: Final[list[Receipt]]
@@ -280,25 +281,31 @@ class ReceiptsSoFar:
         self.bloom = 0
         self.closed = False
 
-    def catch_up(self, transactions: list[Transaction], results: list[TxResult]) -> None:
+    def catch_up(
+        self, transactions: list[Transaction], results: list[TxResult], digests: list[LogsDigest | None] | None = None
+    ) -> None:
         """The receipts of `results` (the first transactions' results) not built yet. Called
         for a batch at a time: built one by one between executions, W4's receipts took twice
-        as long as in a loop of their own (17 against 9 ms)."""
+        as long as in a loop of their own (17 against 9 ms). `digests`, by transaction index:
+        the logs of those results digested already (`digest_logs`), however many they are."""
         receipts = self.receipts
         gas_used: i64 = receipts[-1].cumulative_gas_used if receipts else 0
         for index in range(len(receipts), len(results)):
             result = results[index]
             logs = result.logs
-            if self.closed or len(logs) > MIN_LOGS_PER_PART:
+            digest = None if digests is None or not logs else digests[index]
+            if self.closed or (digest is None and len(logs) > MIN_LOGS_PER_PART):
                 self.closed = True
                 return
+            if digest is None:
+                digest = digest_logs(logs, self.known)
             gas_used += result.gas_used
             receipt = Receipt(transactions[index].tx_type, result.success, gas_used, logs,
-                              None if self.eip658 else b"", bloom_of(logs, self.known))  # fmt: skip
+                              None if self.eip658 else b"", digest[1])  # fmt: skip
             if logs:
                 self.bloom |= int.from_bytes(receipt.bloom, "big")
             receipts.append(receipt)
-            encoding = receipt.encode()
+            encoding = receipt.encode_with_logs(digest[0])
             self.encodings.append(encoding)
             if self.eip658:
                 self.leaves.append(ordered_leaf(index, len(transactions), encoding))

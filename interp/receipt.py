@@ -43,6 +43,17 @@ def bloom_of(logs: list[Log], known: dict[bytes, bytes] | None = None) -> bytes:
     return logs_bloom(entries, known)
 
 
+# A receipt's logs as its encoding and bloom need them: their encodings joined, and their bloom.
+# Built by the thread that executed the transaction where that thread has time to spare
+# (the lookahead's workers, `parallel.lookahead`), so the thread taking results in order does not.
+LogsDigest = tuple[bytes, bytes]
+
+
+def digest_logs(logs: list[Log], known: dict[bytes, bytes] | None = None) -> LogsDigest:
+    """`logs`' encodings joined and their bloom (`known`: as for `bloom_of`)."""
+    return b"".join([encode_log(log) for log in logs]), bloom_of(logs, known)
+
+
 @final
 class Receipt:
     tx_type: Final[int]

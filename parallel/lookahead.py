@@ -40,7 +40,11 @@ way, 317-325 -> 260-275 (BENCHMARKS.md, stop 37).
 The front also builds the receipts of the results it takes before the meeting, a batch at a
 time (`interp.block.ReceiptsSoFar`): that work then balances against the workers' instead of being
 spread over two threads after the block, where each runs slower beside the other. W4, whole
-runs in turns, receipts on / off: medians 2-5% lower (BENCHMARKS.md, stop 35).
+runs in turns, receipts on / off: medians 2-5% lower (BENCHMARKS.md, stop 35). The workers digest
+the logs of the results they execute (`interp.receipt.digest_logs`: the logs' encodings and
+bloom), so the front builds the receipts of the rest it takes after the meeting at little cost;
+`finish_block` is left with the receipts trie's branches. W6 (100 swaps, 700 logs): the finish
+~2 -> 0.1 ms, the whole 2-3% faster (BENCHMARKS.md, stop 42).
 
 Senders may be recovered on the way (`parallel.senders.SenderRecovery`): workers recover them
 in block order before looking ahead, while the front executes each transaction as soon as its
@@ -62,6 +66,7 @@ from interp.forks import ForkRules
 from interp.journal import Journal
 from interp.locations import loc_address
 from interp.plain_state import PlainState
+from interp.receipt import LogsDigest, digest_logs
 from interp.transaction import Transaction
 from interp.tx import TxResult, execute_transaction
 from parallel.pool import run_jobs
@@ -82,7 +87,10 @@ MET: Final = 2
 # asked yet: one that asks while the front executes it would wait for all of it (16257471's
 # transaction 22, limit 13.6M: ~40 ms of the block's ~75).
 SHARE_BEFORE_GAS: Final = 1_000_000
-RECEIPTS_BATCH: Final = 64  # results the front takes between building their receipts
+# Results the front takes between building their receipts: a block's receipts in about
+# RECEIPTS_BATCHES batches of at most RECEIPTS_BATCH (W6's 100 swaps met at ~53, before a batch of 64).
+RECEIPTS_BATCH: Final = 64
+RECEIPTS_BATCHES: Final = 32
 
 
 def snapshot(state: PlainState) -> PlainState:
@@ -133,6 +141,7 @@ class Lookahead:
     claims: Final[list[int]]  # [FRONT, BACK], changed under `lock`
     outcomes: Final[list[object]]  # None where not executed ahead
     reads: Final[list[dict[int, object]]]
+    digests: Final[list[LogsDigest | None]]  # the logs of results executed ahead, digested for their receipts
     segments: Final[list[int]]  # the first transaction of each one's segment, or NOT_AHEAD
     written: Final[set[int]]  # every location written by the transactions the front took since the snapshot
     hot: Final[set[int]]  # contracts whose consecutive calls conflicted ahead, changed under `lock`
@@ -148,6 +157,7 @@ class Lookahead:
         self.claims = [0, len(transactions) - 1]
         self.outcomes = [None] * len(transactions)
         self.reads = [{} for _ in transactions]
+        self.digests = [None] * len(transactions)
         self.segments = [NOT_AHEAD] * len(transactions)
         self.written = set()
         self.hot = set()
@@ -251,29 +261,32 @@ class Lookahead:
             return
         if self.view() is None:
             return
+        known: dict[bytes, bytes] = {}  # this worker's bloom entries (`bloom_of`)
         while True:
             first, last = self.claim_segment()
             if first < 0:
                 return
-            self.execute_segment(first, last)
+            self.execute_segment(first, last, known)
 
-    def execute_segment(self, first: int, last: int) -> None:
+    def execute_segment(self, first: int, last: int, known: dict[bytes, bytes] | None = None) -> None:
         """Execute transactions `first`..`last` in order on the snapshot and the segment's own
         earlier writes (a state of its own, copying the accounts they write)."""
         view = self.views[0]
         assert view is not None, "no snapshot to execute ahead on"
         if first == last:
-            self.execute_one(first, view)
+            self.execute_one(first, view, known)
         else:
             overlay = CopyOnWrite(snapshot(view))
             for tx in range(first, last + 1):
-                self.execute_one(tx, overlay.state)
+                self.execute_one(tx, overlay.state, known)
                 overlay.apply(self.writes_ahead(tx))
         for tx in range(first, last + 1):
             self.segments[tx] = first
         self.note_conflict(last)
 
-    def execute_one(self, tx: int, state: PlainState) -> None:
+    def execute_one(self, tx: int, state: PlainState, known: dict[bytes, bytes] | None) -> None:
+        """Execute `tx` ahead, and digest its logs for its receipt (the front builds the
+        receipts of the results ahead it takes, after the meeting, with this thread idle)."""
         env = self.env
         journal = Journal(state)
         outcome: object
@@ -281,6 +294,8 @@ class Lookahead:
             outcome = execute_transaction(journal, env, self.transactions[tx], self.rules, env.gas_limit)
         except Exception as error:  # noqa: BLE001 - raised in order if its reads hold
             outcome = error
+        if isinstance(outcome, TxResult) and outcome.logs:
+            self.digests[tx] = digest_logs(outcome.logs, known)
         self.reads[tx] = journal.reads
         self.outcomes[tx] = outcome
 
@@ -365,6 +380,7 @@ class Front:
     recovery: Final[SenderRecovery | None]  # senders still to recover, or None if all are known
     results: Final[list[TxResult]]
     receipts: Final[ReceiptsSoFar | None]  # built in batches for the results taken until the meeting
+    batch: Final[int]  # results taken between two batches of receipts
     position: int  # the next transaction to take
     recovered: int  # transactions from the start whose senders are known
     gas_used: int
@@ -389,6 +405,7 @@ class Front:
         self.recovery = recovery
         self.results = []
         self.receipts = receipts
+        self.batch = max(1, min(RECEIPTS_BATCH, len(transactions) // RECEIPTS_BATCHES))
         self.position = 0
         self.recovered = len(transactions) if recovery is None else 0
         self.gas_used = 0
@@ -407,6 +424,8 @@ class Front:
         else:
             result = execute_transaction(Journal(self.state), env, transaction, rules, env.gas_limit - self.gas_used)
             self.executed += 1
+            if work.digests[tx] is not None:  # digested ahead, from logs this result may not have
+                work.digests[tx] = None
         self.verdicts.judged(tx, held, result.writes)
         phase = self.phase
         if phase == SHARED:
@@ -419,7 +438,7 @@ class Front:
         self.results.append(result)
         self.position = tx + 1
         receipts = self.receipts
-        if phase != MET and receipts is not None and len(self.results) - len(receipts.receipts) >= RECEIPTS_BATCH:
+        if phase != MET and receipts is not None and len(self.results) - len(receipts.receipts) >= self.batch:
             receipts.catch_up(work.transactions, self.results)
 
     def share(self) -> None:
@@ -456,7 +475,8 @@ class Front:
         """Take the transactions left, once no worker reads the snapshot: writes go to the
         state's accounts directly. `held`, what `judge_rest` said, spares judging them again up
         to its first failed result: until then the writes taken are the results' ahead, as
-        `judge_rest` assumed. W4's ~1,000 results ahead took 2.8-4.4 ms, now 1.1-1.4 (serial)."""
+        `judge_rest` assumed. W4's ~1,000 results ahead took 2.8-4.4 ms, now 1.1-1.4 (serial).
+        Then the receipts of all results taken, from the logs the workers digested."""
         start, given, exact = self.position, held or [], True
         self.phase = MET
         while self.position < len(self.work.transactions):
@@ -465,6 +485,8 @@ class Front:
                 self.take_judged(exact)
             else:
                 self.take()
+        if self.receipts is not None:
+            self.receipts.catch_up(self.work.transactions, self.results, self.work.digests)
 
     def judge_rest(self) -> list[bool]:
         """Whether each result from the position on would hold, judged ahead of taking them,

@@ -107,16 +107,18 @@ def execute_all_ahead(workload: workloads.Workload, workers: int) -> BlockResult
     the executor takes the rest (`Front.take_rest`), a result that holds as it is. On threads
     the meeting point decides which results are judged, and Block-STM, validating what it is
     handed, takes over from two failed ones: a wrong verdict on a segment's credits diverged in
-    1 of ~13,000 threaded cases. `workers` is not used."""
+    1 of ~13,000 threaded cases. The front builds the receipts from the logs digested ahead
+    (dropping those of results it executes again). `workers` is not used."""
+    receipts = ReceiptsSoFar(workload.rules)
 
     def run(state: PlainState, block: Block, env: BlockEnv, rules: ForkRules) -> list[TxResult]:
-        front = Front(state, block.transactions, env, rules, f"{block.header.number}")
+        front = Front(state, block.transactions, env, rules, f"{block.header.number}", None, receipts)
         front.share()
         front.work.execute_ahead()
         front.take_rest(front.judge_rest())
         return front.results
 
-    return execute_forced(workload, run)
+    return execute_forced(workload, run, receipts)
 
 
 class GivenSenders(SenderRecovery):

@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 from interp.block import LogsWork, ReceiptsSoFar, finish_block
 from interp.forks import BYZANTIUM, CANCUN, HOMESTEAD, ForkRules
 from interp.journal import Log
-from interp.receipt import Receipt, encode_log, logs_hash
+from interp.receipt import Receipt, digest_logs, encode_log, logs_hash
 from interp.tx import TxResult
 from pevm import workloads
 from primitives import rlp
@@ -80,19 +80,21 @@ def test_receipts_built_so_far_finish_as_receipts_built_at_the_end(
     counts: list[int], data: st.DataObject, fork: int, seed: int
 ) -> None:
     """The lookahead's front builds the receipts of the results it takes, in batches
-    (`ReceiptsSoFar`); `finish_block` builds the rest, in parts: the block's receipts, bloom and
-    root are those of receipts all built at the end, wherever the front stopped."""
+    (`ReceiptsSoFar`), some from logs digested ahead (`digest_logs`, however many); `finish_block`
+    builds the rest, in parts: the block's receipts, bloom and root are those of receipts all
+    built at the end, wherever the front stopped."""
     generator = random.Random(seed)
     block = workloads.raw_transfers(len(counts)).block
     results = [TxResult(generator.random() < 0.9, generator.randint(21_000, 10**6),
                         [random_log(generator) for _ in range(count)], b"", None, 0, {}, {})
                for count in counts]  # fmt: skip
+    digests = [digest_logs(result.logs) if generator.random() < 0.5 else None for result in results]
     rules = ForkRules(fork)
     taken = data.draw(st.integers(0, len(results)))
     batch = data.draw(st.integers(0, taken))
     so_far = ReceiptsSoFar(rules)
     so_far.catch_up(block.transactions, results[:batch])
-    so_far.catch_up(block.transactions, results[:taken])
+    so_far.catch_up(block.transactions, results[:taken], digests)
     expected = finish_block(block, rules, results, None, None)
     got = finish_block(block, rules, results, None, None, last_part_first, so_far)
     assert [receipt.encode() for receipt in got.receipts] == [receipt.encode() for receipt in expected.receipts]

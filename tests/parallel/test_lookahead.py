@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from interp.block import BlockResult, block_env, execute_block
+from interp.block import BlockResult, ReceiptsSoFar, block_env, execute_block
 from interp.env import BlockEnv
 from interp.errors import InvalidTransaction
 from interp.forks import ForkRules
@@ -65,9 +65,9 @@ def test_an_invalid_transaction_raises_what_sequential_raises(positions: tuple[i
         assert (raised.value.kind, str(raised.value)) == (expected.value.kind, str(expected.value))
 
 
-# Storage of its own, by calldata: 1 sets slot 0; 2 copies slot 1 to slot 2; 3 sets slot 1 to 2
-# if slot 0 is set; 4 sets slot 1 to 1; anything else sets slot 1 to 1 if slot 0 is unset.
-# Writes that depend on what an earlier transaction wrote.
+# Storage of its own, by calldata: 1 sets slot 0; 2 copies slot 1 to slot 2 and logs it; 3 sets
+# slot 1 to 2 if slot 0 is set; 4 sets slot 1 to 1; anything else sets slot 1 to 1 if slot 0 is
+# unset. Writes (and a log) that depend on what an earlier transaction wrote.
 BRANCHING = assemble([
     "PUSH1", 0, "CALLDATALOAD",
     "DUP1", "PUSH1", 1, "EQ", ("@", "set"), "JUMPI",
@@ -76,7 +76,8 @@ BRANCHING = assemble([
     "DUP1", "PUSH1", 4, "EQ", ("@", "one"), "JUMPI",
     "PUSH1", 0, "SLOAD", ("@", "end"), "JUMPI", "one:", "PUSH1", 1, "PUSH1", 1, "SSTORE", "end:", "STOP",
     "set:", "PUSH1", 1, "PUSH1", 0, "SSTORE", "STOP",
-    "copy:", "PUSH1", 1, "SLOAD", "PUSH1", 2, "SSTORE", "STOP",
+    "copy:", "PUSH1", 1, "SLOAD", "DUP1", "PUSH1", 2, "SSTORE", "PUSH1", 0, "MSTORE", "PUSH1", 32, "PUSH1", 0, "LOG0",
+    "STOP",
     "if_set:", "PUSH1", 0, "SLOAD", "ISZERO", ("@", "end"), "JUMPI", "PUSH1", 2, "PUSH1", 1, "SSTORE", "STOP",
 ])  # fmt: skip
 CONTRACT = 0xC0DE
@@ -106,11 +107,12 @@ def _all_ahead_then_in_order(
     """A worker executes the whole block ahead (`segment` as one segment, every other
     transaction alone) before the front takes it in order, given the verdicts of
     `judge_rest` if `judged_ahead`; the result and how many transactions the front executed
-    again."""
+    again. The front builds the receipts from the logs digested ahead, as in the executor."""
     fronts: list[Front] = []
+    receipts = ReceiptsSoFar(workload.rules)
 
     def run(state: PlainState, block: Block, env: BlockEnv, rules: ForkRules) -> list[TxResult]:
-        front = Front(state, block.transactions, env, rules, "t")
+        front = Front(state, block.transactions, env, rules, "t", None, receipts)
         front.share()
         first, last = segment
         front.work.execute_segment(first, last)
@@ -120,7 +122,9 @@ def _all_ahead_then_in_order(
         fronts.append(front)
         return front.results
 
-    return execute_forced(workload, run), fronts[0].executed
+    result = execute_forced(workload, run, receipts)
+    assert len(receipts.receipts) == len(workload.block.transactions)
+    return result, fronts[0].executed
 
 
 @pytest.mark.parametrize(
@@ -131,7 +135,8 @@ def _all_ahead_then_in_order(
         # 6 and 7 continue 0's chain: 6 read the snapshot's stale nonce, so 7 read a wrong one.
         ({6: (0, 1, b""), 7: (0, 2, b"")}, (6, 7), 2),
         # 0 sets slot 0, so 6 (executed again) no longer writes slot 1, which 7 read from 6's
-        # result ahead: its read is stale though no transaction taken wrote slot 1.
+        # result ahead: its read is stale though no transaction taken wrote slot 1 (and its log
+        # digested ahead, too).
         ({0: (0, 0, _word(1)), 6: (6, 0, b"\0"), 7: (7, 0, _word(2))}, (6, 7), 2),
         # 5 sets slot 1 to 1 and holds; 6, executed again after 0 set slot 0, sets it to 2; 7
         # read 5's 1 in the segment, stale though the last result that held wrote it.
