@@ -7,6 +7,8 @@ Keys are handled as hex strings, one character per nibble: `bytes.hex`, slicing,
 and `bytes.fromhex` (for the hex-prefix encoding) all run in C, in pure Python as compiled.
 Subtries over disjoint key ranges are independent, so a large trie's lower levels can be
 built in parts on several threads (a block's receipts: one keccak per leaf of ~300 bytes).
+The tries keyed by rlp(index) (transactions, receipts, withdrawals) need no keys at all: their
+shape follows from the number of values, so their nodes are built from index ranges.
 """
 
 from __future__ import annotations
