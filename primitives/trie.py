@@ -14,7 +14,7 @@ shape follows from the number of values, so their nodes are built from index ran
 from __future__ import annotations
 
 from functools import partial
-from typing import Final
+from typing import Final, final
 
 from mypy_extensions import i64
 
@@ -172,7 +172,7 @@ def ordered_trie_root(values: list[bytes], spread: Spread = serially, leaves: li
     """Root of the trie keyed by rlp(index) (transactions, receipts, withdrawals). `leaves`: the
     first values' `ordered_leaf`s, hashed already (ignored if any value is empty, which changes
     where the leaves sit). Without empty values the trie's shape follows from the indices alone
-    (`_index_node`); with some, its keys are listed in their sorted order, which is known:
+    (`_IndexTrie`); with some, its keys are listed in their sorted order, which is known:
     rlp(1..127) is the byte itself, below rlp(0) = 0x80, below rlp(128...) = 0x80 + length, then
     big-endian (no dict and sort of hex keys: ~1 ms of a block of 2,000 receipts)."""
     count: i64 = len(values)
@@ -193,7 +193,7 @@ def ordered_trie_root(values: list[bytes], spread: Spread = serially, leaves: li
     return _sorted_trie_root(keys, ordered, refs, spread)
 
 
-# The ordered trie by index (`_index_node`): the keys of indices low..high-1 of one length of
+# The ordered trie by index (`_IndexTrie`): the keys of indices low..high-1 of one length of
 # rlp(index) are their group's prefix, then the index as `width` hex digits, of which the first
 # `depth` are the same for all of them. The groups, by first nibbles: 1..127 ("01".."7f", width
 # 2), 0 ("80"), 128..255 ("81" + width 2), 256..65,535 ("82" + 4), 65,536..2**24-1 ("83" + 6).
@@ -209,16 +209,16 @@ def _index_trie_root(values: list[bytes], spread: Spread, leaves: list[bytes]) -
     refs = leaves[:count] + [b""] * (count - min(count, len(leaves)))
     unhashed = refs.count(b"")
     if unhashed < 2 * MIN_KEYS_PER_PART or spread is serially:
-        return keccak256(_index_root_node(values, refs, None, 0))
+        return keccak256(_IndexTrie(values, refs, None, 0).root())
     size = max(count // SUBTRIES, 1)
     ranges: list[IndexRange] = []
     for low, high, width, depth in _top_ranges(count):
         if high > low:
             _index_subtries(low, high, width, depth, size, ranges)
     nodes = [b""] * len(ranges)
-    spread(partial(_build_index_subtries, values, refs, ranges, nodes), int(unhashed // MIN_KEYS_PER_PART))
+    spread(partial(_IndexTrie(values, refs, None, 0).build_parts, ranges, nodes), int(unhashed // MIN_KEYS_PER_PART))
     done = {ranges[index][0]: nodes[index] for index in range(len(ranges))}
-    return keccak256(_index_root_node(values, refs, done, size))
+    return keccak256(_IndexTrie(values, refs, done, size).root())
 
 
 def _top_ranges(count: i64) -> list[IndexRange]:
@@ -231,72 +231,76 @@ def _top_ranges(count: i64) -> list[IndexRange]:
     return ranges
 
 
-def _index_root_node(values: list[bytes], refs: list[bytes], done: dict[i64, bytes] | None, size: i64) -> bytes:
-    """The root node of the ordered trie of len(values) > 0 keys (`_top_ranges`): a leaf when
-    there is only rlp(0), else a branch whose child 8 holds rlp(0) and the longer keys."""
-    count: i64 = len(values)
-    if count == 1:
-        return _leaf("80", values[0])
-    ranges = _top_ranges(count)
-    parts = [_index_child(values, refs, low, high, width, depth, done, size) for low, high, width, depth in ranges[:8]]
-    if count <= 128:  # rlp(0) alone below nibble 8
-        parts.append(refs[0] or _reference(_leaf("0", values[0])))
-    else:
-        eight = [refs[0] or _reference(_leaf("", values[0]))]
-        for low, high, width, depth in ranges[8:]:
-            eight.append(_index_child(values, refs, low, high, width, depth, done, size))
-        eight.extend([_EMPTY_SLOT] * 13)  # nibbles 4-f and the branch's value
-        parts.append(_reference(encode_list_payload(b"".join(eight))))
-    parts.extend([_EMPTY_SLOT] * 8)  # nibbles 9-f and the branch's value
-    return encode_list_payload(b"".join(parts))
+@final
+class _IndexTrie:
+    """The nodes of the ordered trie of `values` (none empty). `refs[i]`: value i's leaf hashed
+    before (`ordered_leaf`), or empty; `done`: nodes built already, by their first index, of the
+    first range on each path with at most `size` indices. Never changed once made: the parts
+    of a spread share one."""
 
+    values: Final[list[bytes]]
+    refs: Final[list[bytes]]
+    done: Final[dict[i64, bytes] | None]
+    size: Final[i64]
 
-def _index_child(
-    values: list[bytes],
-    refs: list[bytes],
-    low: i64,
-    high: i64,
-    width: i64,
-    depth: i64,
-    done: dict[i64, bytes] | None,
-    size: i64,
-) -> bytes:
-    """How a branch holds the node of indices low..high-1: absent, a leaf hashed before, or by reference."""
-    if high <= low:
-        return _EMPTY_SLOT
-    if high == low + 1 and refs[low]:
-        return refs[low]
-    return _reference(_index_node(values, refs, low, high, width, depth, done, size))
+    def __init__(self, values: list[bytes], refs: list[bytes], done: dict[i64, bytes] | None, size: i64) -> None:
+        self.values = values
+        self.refs = refs
+        self.done = done
+        self.size = size
 
+    def root(self) -> bytes:
+        """The root node (`_top_ranges`): a leaf when there is only rlp(0), else a branch whose
+        child 8 holds rlp(0) and the longer keys."""
+        values, refs = self.values, self.refs
+        count: i64 = len(values)
+        if count == 1:
+            return _leaf("80", values[0])
+        ranges = _top_ranges(count)
+        parts = [self.child(low, high, width, depth) for low, high, width, depth in ranges[:8]]
+        if count <= 128:  # rlp(0) alone below nibble 8
+            parts.append(refs[0] or _reference(_leaf("0", values[0])))
+        else:
+            eight = [refs[0] or _reference(_leaf("", values[0]))]
+            eight.extend([self.child(low, high, width, depth) for low, high, width, depth in ranges[8:]])
+            eight.extend([_EMPTY_SLOT] * 13)  # nibbles 4-f and the branch's value
+            parts.append(_reference(encode_list_payload(b"".join(eight))))
+        parts.extend([_EMPTY_SLOT] * 8)  # nibbles 9-f and the branch's value
+        return encode_list_payload(b"".join(parts))
 
-def _index_node(
-    values: list[bytes],
-    refs: list[bytes],
-    low: i64,
-    high: i64,
-    width: i64,
-    depth: i64,
-    done: dict[i64, bytes] | None,
-    size: i64,
-) -> bytes:
-    """The node of indices low..high-1 (one group, `width` digits, the first `depth` shared):
-    `_build` for these keys, with the children's ranges computed instead of scanned. With
-    `done`, the first range on each path with at most `size` indices is looked up there."""
-    if done is not None and high - low <= size:
-        return done[low]
-    first = _digits(low, width)
-    if high - low == 1:
-        return _leaf(first[depth:], values[low])
-    common = _common_prefix(first, _digits(high - 1, width), depth)
-    if common > depth:  # every index continues with the same digits: an extension
-        child = _index_node(values, refs, low, high, width, common, done, size)
-        return encode_list_payload(encode_bytes(_hex_prefix(first[depth:common], False)) + _reference(child))
-    span: i64 = 1 << (4 * (width - depth - 1))  # indices per child
-    base = low - low % (16 * span)
-    parts = [_index_child(values, refs, max(low, base + nibble * span), min(high, base + (nibble + 1) * span),
-                          width, depth + 1, done, size) for nibble in range(16)]  # fmt: skip
-    parts.append(_EMPTY_SLOT)  # no key ends at a branch: they are all `width` digits long
-    return encode_list_payload(b"".join(parts))
+    def child(self, low: i64, high: i64, width: i64, depth: i64) -> bytes:
+        """How a branch holds the node of indices low..high-1: absent, a leaf hashed before, or
+        by reference."""
+        if high <= low:
+            return _EMPTY_SLOT
+        if high == low + 1 and self.refs[low]:
+            return self.refs[low]
+        return _reference(self.node(low, high, width, depth))
+
+    def node(self, low: i64, high: i64, width: i64, depth: i64) -> bytes:
+        """The node of indices low..high-1 (one group, `width` digits, the first `depth` shared):
+        `_build` for these keys, with the children's ranges computed instead of scanned."""
+        if self.done is not None and high - low <= self.size:
+            return self.done[low]
+        first = _digits(low, width)
+        if high - low == 1:
+            return _leaf(first[depth:], self.values[low])
+        common = _common_prefix(first, _digits(high - 1, width), depth)
+        if common > depth:  # every index continues with the same digits: an extension
+            child = self.node(low, high, width, common)
+            return encode_list_payload(encode_bytes(_hex_prefix(first[depth:common], False)) + _reference(child))
+        span: i64 = 1 << (4 * (width - depth - 1))  # indices per child
+        base = low - low % (16 * span)
+        parts = [self.child(max(low, base + nibble * span), min(high, base + (nibble + 1) * span), width, depth + 1)
+                 for nibble in range(16)]  # fmt: skip
+        parts.append(_EMPTY_SLOT)  # no key ends at a branch: they are all `width` digits long
+        return encode_list_payload(b"".join(parts))
+
+    def build_parts(self, ranges: list[IndexRange], nodes: list[bytes], part: int, parts: int) -> None:
+        """One part's share of the planned index ranges, each node into its slot of `nodes`."""
+        for index in range(part, len(ranges), parts):
+            low, high, width, depth = ranges[index]
+            nodes[index] = self.node(low, high, width, depth)
 
 
 def _digits(index: i64, width: i64) -> str:
@@ -304,7 +308,7 @@ def _digits(index: i64, width: i64) -> str:
 
 
 def _index_subtries(low: i64, high: i64, width: i64, depth: i64, size: i64, found: list[IndexRange]) -> None:
-    """`_subtries` for `_index_node`: the first range on each path with at most `size` indices."""
+    """`_subtries` for `_IndexTrie`: the first range on each path with at most `size` indices."""
     if high - low <= size:
         found.append((low, high, width, depth))
         return
@@ -318,15 +322,6 @@ def _index_subtries(low: i64, high: i64, width: i64, depth: i64, size: i64, foun
         start, end = max(low, base + nibble * span), min(high, base + (nibble + 1) * span)
         if end > start:
             _index_subtries(start, end, width, depth + 1, size, found)
-
-
-def _build_index_subtries(
-    values: list[bytes], refs: list[bytes], ranges: list[IndexRange], nodes: list[bytes], part: int, parts: int
-) -> None:
-    """One part's share of the planned index ranges, each node into its slot of `nodes`."""
-    for index in range(part, len(ranges), parts):
-        low, high, width, depth = ranges[index]
-        nodes[index] = _index_node(values, refs, low, high, width, depth, None, 0)
 
 
 def ordered_leaf(index: int, count: int, value: bytes) -> bytes:
