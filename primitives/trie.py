@@ -170,11 +170,11 @@ def secure_trie_root(items: dict[bytes, bytes]) -> bytes:
 
 def ordered_trie_root(values: list[bytes], spread: Spread = serially, leaves: list[bytes] | None = None) -> bytes:
     """Root of the trie keyed by rlp(index) (transactions, receipts, withdrawals). `leaves`: the
-    first values' `ordered_leaf`s, hashed already (ignored if any value is empty, which changes
-    where the leaves sit). Without empty values the trie's shape follows from the indices alone
-    (`_IndexTrie`); with some, its keys are listed in their sorted order, which is known:
-    rlp(1..127) is the byte itself, below rlp(0) = 0x80, below rlp(128...) = 0x80 + length, then
-    big-endian (no dict and sort of hex keys: ~1 ms of a block of 2,000 receipts)."""
+    first values' `ordered_leaf`s, hashed already. Without empty values the trie's shape follows
+    from the indices alone (`_IndexTrie`). An empty value (absent: none in a block, but tests
+    build them) changes where the leaves sit, so they are ignored and the keys listed in their
+    sorted order, which is known: rlp(1..127) is the byte itself, below rlp(0) = 0x80, below
+    rlp(128...) = 0x80 + length, then big-endian (no dict and sort of hex keys)."""
     count: i64 = len(values)
     if count == 0:
         return EMPTY_TRIE_ROOT
@@ -186,11 +186,7 @@ def ordered_trie_root(values: list[bytes], spread: Spread = serially, leaves: li
         if len(values[index]) > 0:
             keys.append(encode(index).hex())
             ordered.append(values[index])
-    refs = [b""] * len(keys)
-    if leaves is not None and len(keys) == len(values):
-        for index in range(min(len(leaves), len(values))):
-            refs[_position(index, len(values))] = leaves[index]
-    return _sorted_trie_root(keys, ordered, refs, spread)
+    return _sorted_trie_root(keys, ordered, [b""] * len(keys), spread)
 
 
 # The ordered trie by index (`_IndexTrie`): the keys of indices low..high-1 of one length of
