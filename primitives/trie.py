@@ -285,10 +285,10 @@ class _IndexTrie:
         if common > depth:  # every index continues with the same digits: an extension
             child = self.node(low, high, width, common)
             return encode_list_payload(encode_bytes(_hex_prefix(first[depth:common], False)) + _reference(child))
-        span: i64 = 1 << (4 * (width - depth - 1))  # indices per child
-        base = low - low % (16 * span)
-        parts = [self.child(max(low, base + nibble * span), min(high, base + (nibble + 1) * span), width, depth + 1)
-                 for nibble in range(16)]  # fmt: skip
+        parts: list[bytes] = []
+        for nibble in range(16):
+            start, end = _index_child_range(low, high, width, depth, nibble)
+            parts.append(self.child(start, end, width, depth + 1))
         parts.append(_EMPTY_SLOT)  # no key ends at a branch: they are all `width` digits long
         return encode_list_payload(b"".join(parts))
 
@@ -303,6 +303,15 @@ def _digits(index: i64, width: i64) -> str:
     return int(index).to_bytes(width // 2, "big").hex()
 
 
+def _index_child_range(low: i64, high: i64, width: i64, depth: i64, nibble: i64) -> tuple[i64, i64]:
+    """The indices of low..high-1 (sharing their first `depth` of `width` digits) whose next
+    digit is `nibble`, as (start, end): empty where end <= start. The plan and the builder
+    both walk these, so the ranges planned are the ones the builder looks up."""
+    span: i64 = 1 << (4 * (width - depth - 1))  # indices per child
+    base = low - low % (16 * span)
+    return max(low, base + nibble * span), min(high, base + (nibble + 1) * span)
+
+
 def _index_subtries(low: i64, high: i64, width: i64, depth: i64, size: i64, found: list[IndexRange]) -> None:
     """`_subtries` for `_IndexTrie`: the first range on each path with at most `size` indices."""
     if high - low <= size:
@@ -312,10 +321,8 @@ def _index_subtries(low: i64, high: i64, width: i64, depth: i64, size: i64, foun
     if common > depth:
         _index_subtries(low, high, width, common, size, found)
         return
-    span: i64 = 1 << (4 * (width - depth - 1))
-    base = low - low % (16 * span)
     for nibble in range(16):
-        start, end = max(low, base + nibble * span), min(high, base + (nibble + 1) * span)
+        start, end = _index_child_range(low, high, width, depth, nibble)
         if end > start:
             _index_subtries(start, end, width, depth + 1, size, found)
 
