@@ -158,9 +158,7 @@ class Dealer:
         """Of the queues holding transfers that share an account with the one placed (all if
         none do), the one with the least waiting; ties go to a worker, not the dealer."""
         last = self.last
-        shares = False
-        for queue in range(self.threads):
-            shares = shares or last[queue] >= 0
+        shares = max(last) >= 0
         chosen = -1
         least = 0
         for queue in range(self.threads - 1, -1, -1):
