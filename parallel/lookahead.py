@@ -42,8 +42,8 @@ time (`interp.block.ReceiptsSoFar`): that work then balances against the workers
 spread over two threads after the block, where each runs slower beside the other. W4, whole
 runs in turns, receipts on / off: medians 2-5% lower (BENCHMARKS.md, stop 35). The workers digest
 the logs of the results they execute (`interp.receipt.digest_logs`: the logs' encodings and
-bloom), so the front builds the receipts of the rest it takes after the meeting at little cost;
-`finish_block` is left with the receipts trie's branches. W6 (100 swaps, 700 logs): the finish
+bloom), so the receipts of the rest taken after the meeting cost little, and a pool thread builds them
+while the front takes it; `finish_block` is left with the receipts trie's branches. W6 (100 swaps, 700 logs): the finish
 ~2 -> 0.1 ms, the whole 2-3% faster (BENCHMARKS.md, stop 42).
 
 Senders may be recovered on the way (`parallel.senders.SenderRecovery`): workers recover them
@@ -69,7 +69,7 @@ from interp.plain_state import PlainState
 from interp.receipt import LogsDigest, digest_logs
 from interp.transaction import Transaction
 from interp.tx import TxResult, execute_transaction
-from parallel.pool import run_jobs
+from parallel.pool import Batch, run_jobs
 from parallel.senders import SenderRecovery
 
 FRONT: Final = 0  # claims[FRONT]: the next transaction the front takes
@@ -91,6 +91,8 @@ SHARE_BEFORE_GAS: Final = 1_000_000
 # RECEIPTS_BATCHES batches of at most RECEIPTS_BATCH (W6's 100 swaps met at ~53, before a batch of 64).
 RECEIPTS_BATCH: Final = 64
 RECEIPTS_BATCHES: Final = 32
+# Receipts after the meeting worth building on a pool thread while the front takes the rest.
+MIN_RECEIPTS_AHEAD: Final = 16
 
 
 def snapshot(state: PlainState) -> PlainState:
@@ -476,17 +478,45 @@ class Front:
         state's accounts directly. `held`, what `judge_rest` said, spares judging them again up
         to its first failed result: until then the writes taken are the results' ahead, as
         `judge_rest` assumed. W4's ~1,000 results ahead took 2.8-4.4 ms, now 1.1-1.4 (serial).
-        Then the receipts of all results taken, from the logs the workers digested."""
+        Meanwhile a pool thread builds the receipts of the results that `held` says hold
+        (`build_receipts_ahead`), from the logs the workers digested; the front then builds the
+        rest's. W6 after the meeting (judged, taken, receipts): best 1.31-1.37 -> 0.92-0.99 ms."""
         start, given, exact = self.position, held or [], True
         self.phase = MET
-        while self.position < len(self.work.transactions):
-            if exact and self.position - start < len(given):
-                exact = given[self.position - start]
-                self.take_judged(exact)
-            else:
-                self.take()
+        building = self.build_receipts_ahead(given)
+        try:
+            while self.position < len(self.work.transactions):
+                if exact and self.position - start < len(given):
+                    exact = given[self.position - start]
+                    self.take_judged(exact)
+                else:
+                    self.take()
+        finally:
+            if building is not None:
+                building.wait()
+        if building is not None and building.errors:
+            raise building.errors[0]
         if self.receipts is not None:
             self.receipts.catch_up(self.work.transactions, self.results, self.work.digests)
+
+    def build_receipts_ahead(self, held: list[bool]) -> Batch | None:
+        """Start building, on a pool thread, the receipts of the results taken so far and of
+        those ahead that hold from the position on, up to the first that does not: the same
+        receipts the front would build after taking them, while it takes them. None if there
+        are too few to be worth a hand-off (`MIN_RECEIPTS_AHEAD`). The receipts are the pool
+        thread's until the batch ends."""
+        receipts, outcomes = self.receipts, self.work.outcomes
+        if receipts is None:
+            return None
+        results = list(self.results)
+        for tx in range(self.position, self.position + len(held)):
+            outcome = outcomes[tx]
+            if not held[tx - self.position] or not isinstance(outcome, TxResult):
+                break
+            results.append(outcome)
+        if len(results) - len(receipts.receipts) < MIN_RECEIPTS_AHEAD:
+            return None
+        return run_jobs([partial(receipts.catch_up, self.work.transactions, results, self.work.digests)])
 
     def judge_rest(self) -> list[bool]:
         """Whether each result from the position on would hold, judged ahead of taking them,

@@ -16,7 +16,7 @@ from interp.locations import BALANCE, account_loc, storage_loc
 from interp.plain_state import PlainState
 from interp.tx import TxResult
 from parallel import executor, paths
-from parallel.lookahead import FRONT, SHARE_BEFORE_GAS, CopyOnWrite, Front, snapshot
+from parallel.lookahead import FRONT, MIN_RECEIPTS_AHEAD, SHARE_BEFORE_GAS, CopyOnWrite, Front, snapshot
 from parallel.scheduler import EXECUTED, EXECUTION_IDX, READY_TO_EXECUTE, Scheduler
 from parallel.types import VALIDATIONS
 from pevm import workloads
@@ -153,6 +153,21 @@ def test_a_segment_keeps_what_holds_of_its_chain(
     result, again = _all_ahead_then_in_order(candidate, segment, judged_ahead)
     assert again == executed
     assert difference(expected, reference.state, result, candidate.state) is None
+
+
+def test_receipts_built_beside_the_take_stop_at_the_first_stale_result() -> None:
+    """A pool thread builds the receipts of the results that hold up to the first that does not
+    (25: slot 0 is set in order, not ahead), the front the rest after taking them: 30 logs slot 1
+    as 25 set it in order, not as the digest of its result ahead had it; 10 logs it as it was."""
+    assert MIN_RECEIPTS_AHEAD <= 25
+    replaced = {0: (0, 0, _word(1)), 10: (10, 0, _word(2)), 25: (25, 0, _word(3)), 30: (30, 0, _word(2))}
+    reference = _transfers(replaced, 40)
+    expected = execute_block(reference.state, reference.block, reference.rules, reference.chain_id)
+    for judged_ahead in (False, True):
+        candidate = _transfers(replaced, 40)
+        result, again = _all_ahead_then_in_order(candidate, (0, 0), judged_ahead)
+        assert again == 2  # 25, and 30 which read slot 1
+        assert difference(expected, reference.state, result, candidate.state) is None
 
 
 def _front(workload: workloads.Workload) -> Front:
