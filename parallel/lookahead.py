@@ -482,7 +482,7 @@ class Front:
         `judge_rest` assumed. W4's ~1,000 results ahead took 2.8-4.4 ms, now 1.1-1.4 (serial).
         Meanwhile a pool thread builds the receipts of the results that `held` says hold
         (`build_receipts_ahead`), from the logs the workers digested; the front then builds the
-        rest's. W6 after the meeting (judged, taken, receipts): best 1.31-1.37 -> 0.92-0.99 ms."""
+        rest's. W6 from the meeting to the block's end: best 1.31-1.37 -> 0.92-0.99 ms."""
         start, given, exact = self.position, held or [], True
         self.phase = MET
         building = self.build_receipts_ahead(given)
