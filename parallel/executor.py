@@ -137,8 +137,8 @@ def execute_with_lookahead(
 
 
 def _stale_senders(front: Front, held: list[bool]) -> int:
-    """How many senders the transactions from the front's position on whose results ahead
-    fail (`held`) have."""
+    """How many distinct senders sent the transactions, from the front's position on, whose
+    results ahead fail (`held`)."""
     transactions, start = front.work.transactions, front.position
     return len({transactions[start + index].sender for index, holds in enumerate(held) if not holds})
 
