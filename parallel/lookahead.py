@@ -290,8 +290,8 @@ class Lookahead:
         self.note_conflict(last)
 
     def execute_one(self, tx: int, state: PlainState, known: dict[bytes, bytes] | None) -> None:
-        """Execute `tx` ahead, and digest its logs for its receipt (the front builds the
-        receipts of the results ahead it takes, after the meeting, with this thread idle)."""
+        """Execute `tx` ahead, and digest its logs for its receipt (built after the meeting,
+        while the front takes the rest: `Front.build_receipts_ahead`)."""
         env = self.env
         journal = Journal(state)
         outcome: object
