@@ -14,16 +14,18 @@ A rejection whose kind differs from the fixture's is still a pass (clients name 
 differently), reported as a `NOTE` line so kind mapping gaps stay visible.
 
 With `--parallel` every test runs once per parallel way (`<file>::<test>[<way>]`): by each
-parallel path, its blocks' transactions on PARALLEL_WORKERS threads whatever the executor's rule
-would pick (most of these blocks are too small for it to pick any), and with lookahead, the
-senders left unrecovered by decoding and recovered during execution (`SENDERS_ON_THE_WAY`). So
-the fixtures check the parallel executor as they check the sequential one.
+parallel path, its blocks' transactions on `--workers` threads (PARALLEL_WORKERS by default)
+whatever the executor's rule would pick (most of these blocks are too small for it to pick any),
+and with lookahead, the senders left unrecovered by decoding and recovered during execution
+(`SENDERS_ON_THE_WAY`); `--repeat R` runs each R times, and a test passes only if every run
+does. So the fixtures check the parallel executor as they check the sequential one.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,7 @@ from ethtests.fixtures import (
     AccountState, BlobScheduleEntry, FixtureError, load_json, parse_accounts, parse_blob_schedule, parse_bytes,
     parse_hash, parse_int, require, require_list,
 )  # fmt: skip
-from ethtests.report import FAILED, PASSED, CaseResult, Reporter
+from ethtests.report import FAILED, PASSED, CaseResult, Reporter, repeated
 from ethtests.statetest import PARALLEL_WORKERS, first_difference, run_files, state_from_accounts
 from interp.block import execute_block
 from interp.block_decoding import decode_body, parse_block
@@ -172,11 +174,16 @@ class ChainBlock:
 
 
 def import_block(
-    chain: dict[bytes, ChainBlock], raw: bytes, forks: ForkSchedule, chain_id: int, path: str | None = None
+    chain: dict[bytes, ChainBlock],
+    raw: bytes,
+    forks: ForkSchedule,
+    chain_id: int,
+    path: str | None = None,
+    workers: int = PARALLEL_WORKERS,
 ) -> bytes:
     """Decode, validate and execute `raw` on its parent's state (sequentially, or by the parallel
-    `path`); on success store it in `chain` and return its hash. Raises InvalidBlock or
-    InvalidTransaction when the block is invalid."""
+    `path` on `workers` threads); on success store it in `chain` and return its hash. Raises
+    InvalidBlock or InvalidTransaction when the block is invalid."""
     raw_block = parse_block(raw)
     header = raw_block.header
     rules = forks.rules_at(header)
@@ -195,18 +202,20 @@ def import_block(
         result = execute_block(state, block, rules, chain_id)
     elif on_the_way:
         recovery = SenderRecovery(block.transactions, rules, chain_id)
-        result = execute_in_parallel(state, block, rules, chain_id, PARALLEL_WORKERS, LOOKAHEAD, None, recovery)
+        result = execute_in_parallel(state, block, rules, chain_id, workers, LOOKAHEAD, None, recovery)
     else:
-        result = execute_in_parallel(state, block, rules, chain_id, PARALLEL_WORKERS, path, None)
+        result = execute_in_parallel(state, block, rules, chain_id, workers, path, None)
     validate_result(block, result, state_root(state), rules)
     block_hash = header.hash()
     chain[block_hash] = ChainBlock(header, state)
     return block_hash
 
 
-def run_test(test: BlockchainTest, case_id: str, path: str | None = None) -> CaseResult:
-    """Import every block (by the parallel `path`, if given) and compare the head and its state;
-    the first wrong verdict fails."""
+def run_test(
+    test: BlockchainTest, case_id: str, path: str | None = None, workers: int = PARALLEL_WORKERS
+) -> CaseResult:
+    """Import every block (by the parallel `path` on `workers` threads, if given) and compare the
+    head and its state; the first wrong verdict fails."""
     forks = fork_schedule(test)
     if not forks.before.proof_of_stake:
         return CaseResult(case_id, FAILED, f"network {test.network}: pre-Merge chains are not supported")
@@ -221,7 +230,7 @@ def run_test(test: BlockchainTest, case_id: str, path: str | None = None) -> Cas
     notes: list[str] = []
     for index, block in enumerate(test.blocks):
         try:
-            block_hash = import_block(chain, block.rlp, forks, test.chain_id, path)
+            block_hash = import_block(chain, block.rlp, forks, test.chain_id, path, workers)
         except (InvalidBlock, InvalidTransaction) as invalid:
             if block.expect_exception is None:
                 return CaseResult(case_id, FAILED, f"block {index} rejected: {invalid}")
@@ -253,10 +262,12 @@ def post_state_difference(head: ChainBlock, test: BlockchainTest) -> str | None:
     return None
 
 
-def guarded_test(test: BlockchainTest, case_id: str, path: str | None = None) -> CaseResult:
+def guarded_test(
+    test: BlockchainTest, case_id: str, path: str | None = None, workers: int = PARALLEL_WORKERS
+) -> CaseResult:
     """`run_test`, with an unknown fork or a crash reported as the test's failure."""
     try:
-        return run_test(test, case_id, path)
+        return run_test(test, case_id, path, workers)
     except UnknownFork as error:
         return CaseResult(case_id, FAILED, f"network {test.network!r}: {error}")
     except RecursionError:
@@ -265,24 +276,27 @@ def guarded_test(test: BlockchainTest, case_id: str, path: str | None = None) ->
         return CaseResult(case_id, FAILED, f"crashed: {type(error).__name__}: {error}")
 
 
-def run_file(path: Path, fork: str | None, pattern: str | None, parallel: bool = False) -> list[CaseResult]:
+def run_file(path: Path, fork: str | None, pattern: str | None, parallel: bool = False,
+             workers: int = PARALLEL_WORKERS) -> list[CaseResult]:  # fmt: skip
     """Every test of one fixture file whose id contains `pattern` (`fork` is unused: a chain's
-    network fixes its forks), once per parallel way if `parallel`. A malformed file raises
-    FixtureError."""
+    network fixes its forks), once per parallel way on `workers` threads if `parallel`. A
+    malformed file raises FixtureError."""
     results: list[CaseResult] = []
     for test in load_blockchain_tests(path):
         case_id = f"{path.name}::{test.name}"
         if pattern is None or pattern in case_id:
             if parallel:
-                results.extend(guarded_test(test, f"{case_id}[{way}]", way) for way in PARALLEL_WAYS)
+                results.extend(guarded_test(test, f"{case_id}[{way}]", way, workers) for way in PARALLEL_WAYS)
             else:
                 results.append(guarded_test(test, case_id))
     return results
 
 
-def run_file_parallel(path: Path, fork: str | None, pattern: str | None) -> list[CaseResult]:
-    """`run_file` through every parallel way (`blocktest --parallel`)."""
-    return run_file(path, fork, pattern, parallel=True)
+def run_file_parallel(path: Path, fork: str | None, pattern: str | None, workers: int = PARALLEL_WORKERS,
+                      repeats: int = 1) -> list[CaseResult]:  # fmt: skip
+    """`run_file` through every parallel way on `workers` threads (`blocktest --parallel`),
+    `repeats` times: a test passes only if every run passes it (`repeated`)."""
+    return repeated(partial(run_file, path, fork, pattern, True, workers), repeats)
 
 
 # --- reporting -----------------------------------------------------------------------------------
@@ -300,6 +314,9 @@ class NotingReporter(Reporter):
         super().add_file(results, path, seconds)
 
 
-def run_paths(paths: list[Path], pattern: str | None, jobs: int, json_out: Path | None, parallel: bool = False) -> int:
-    """`pevm blocktest`: blockchain tests under `paths`; returns the exit code."""
-    return run_files(paths, NotingReporter, run_file_parallel if parallel else run_file, None, pattern, jobs, json_out)
+def run_paths(paths: list[Path], pattern: str | None, jobs: int, json_out: Path | None, parallel: bool = False,
+              workers: int = PARALLEL_WORKERS, repeats: int = 1) -> int:  # fmt: skip
+    """`pevm blocktest`: blockchain tests under `paths` (with `parallel`, through every parallel
+    way on `workers` threads, each `repeats` times); returns the exit code."""
+    runner = partial(run_file_parallel, workers=workers, repeats=repeats) if parallel else run_file
+    return run_files(paths, NotingReporter, runner, None, pattern, jobs, json_out)

@@ -13,7 +13,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Callable, TextIO
 
 PASSED = "passed"
 FAILED = "failed"
@@ -31,6 +31,32 @@ class CaseResult:
     id: str
     status: str  # PASSED, FAILED or SKIPPED
     reason: str = ""
+
+
+def repeated(run: Callable[[], list[CaseResult]], repeats: int) -> list[CaseResult]:
+    """`run()` `repeats` times (the same cases, in the same order, each time), as one result per
+    case: its first failure, naming the run, else its first result. A case that passes one run
+    and fails another has failed: the parallel executor must give the same result every time."""
+    results = run()
+    if repeats == 1:
+        return results
+    ids = [result.id for result in results]
+    worst = [_in_run(result, 1, repeats) for result in results]
+    for attempt in range(2, repeats + 1):
+        again = run()
+        if [result.id for result in again] != ids:
+            raise RuntimeError(f"run {attempt} of {repeats} ran other cases than the first")
+        for index, result in enumerate(again):
+            if result.status == FAILED and worst[index].status != FAILED:
+                worst[index] = _in_run(result, attempt, repeats)
+    return worst
+
+
+def _in_run(result: CaseResult, attempt: int, repeats: int) -> CaseResult:
+    """`result`, its reason naming the run if it failed."""
+    if result.status != FAILED:
+        return result
+    return CaseResult(result.id, FAILED, f"run {attempt} of {repeats}: {result.reason}")
 
 
 @dataclass

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -21,7 +22,7 @@ from ethtests.exceptions import mismatch
 from ethtests.fixtures import (
     AccountState, FixtureError, PostCase, StateTest, fixture_files, load_state_tests, parse_accounts,
 )  # fmt: skip
-from ethtests.report import FAILED, PASSED, SKIPPED, CaseResult, Reporter
+from ethtests.report import FAILED, PASSED, SKIPPED, CaseResult, Reporter, repeated
 from interp.env import BlockEnv
 from interp.errors import TX_MALFORMED, InvalidTransaction
 from interp.forks import BlobSchedule, ForkRules, UnknownFork, fork_id, rules
@@ -38,7 +39,7 @@ WORD = 1 << 256
 # Call depth 1024 recurses deeply in C (compiled frames) and in the interpreter (pure Python).
 THREAD_STACK_BYTES = 256 * 1024 * 1024
 RECURSION_LIMIT = 100_000
-PARALLEL_WORKERS = 2  # `--parallel`: two threads, so the scheduler's hand-offs are exercised
+PARALLEL_WORKERS = 2  # `--parallel`'s default: two threads, so the scheduler's hand-offs are exercised
 
 FileRunner = Callable[[Path, str | None, str | None], list[CaseResult]]
 T = TypeVar("T")
@@ -211,9 +212,11 @@ def run_file(path: Path, fork: str | None, pattern: str | None, workers: int = 0
     return results
 
 
-def run_file_parallel(path: Path, fork: str | None, pattern: str | None) -> list[CaseResult]:
-    """`run_file` through the parallel path (`statetest --parallel`), with PARALLEL_WORKERS."""
-    return run_file(path, fork, pattern, PARALLEL_WORKERS)
+def run_file_parallel(path: Path, fork: str | None, pattern: str | None, workers: int = PARALLEL_WORKERS,
+                      repeats: int = 1) -> list[CaseResult]:  # fmt: skip
+    """`run_file` through the parallel path on `workers` threads (`statetest --parallel`),
+    `repeats` times: a case passes only if every run passes it (`repeated`)."""
+    return repeated(partial(run_file, path, fork, pattern, workers), repeats)
 
 
 # --- running many files ----------------------------------------------------------------------------
@@ -278,9 +281,9 @@ def run_files(
     skip_files: tuple[str, ...] = (),
 ) -> int:
     """Run `runner` on every fixture file under `paths` in `jobs` workers and report; returns the
-    exit code (0 only when nothing failed). `runner` must be a module-level function (processes
-    pickle it). A file whose path ends with one of `skip_files` counts as one skipped result.
-    FixtureError and UnknownFork propagate for the CLI to print."""
+    exit code (0 only when nothing failed). `runner` must be a module-level function or a partial of
+    one (processes pickle it). A file whose path ends with one of `skip_files` counts as one
+    skipped result. FixtureError and UnknownFork propagate for the CLI to print."""
     check_fork(fork)
     files = fixture_files(paths)
     reporter = reporter_factory(len(files))
@@ -310,12 +313,14 @@ def run_files(
 
 
 def run_paths(paths: list[Path], fork: str | None, pattern: str | None, jobs: int, json_out: Path | None,
-              durations: int = 0, skip_files: tuple[str, ...] = (), parallel: bool = False) -> int:  # fmt: skip
-    """`pevm statetest`: state tests under `paths` with the standard reporter."""
+              durations: int = 0, skip_files: tuple[str, ...] = (), parallel: bool = False,
+              workers: int = PARALLEL_WORKERS, repeats: int = 1) -> int:  # fmt: skip
+    """`pevm statetest`: state tests under `paths` with the standard reporter; with `parallel`,
+    through Block-STM on `workers` threads, each case `repeats` times."""
 
     def reporter(total: int) -> Reporter:
         return Reporter(total, durations=durations)
 
-    runner = run_file_parallel if parallel else run_file
+    runner: FileRunner = partial(run_file_parallel, workers=workers, repeats=repeats) if parallel else run_file
     return run_files(paths, reporter, runner, fork, pattern, jobs, json_out, skip_files)
 

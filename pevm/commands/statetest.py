@@ -1,9 +1,9 @@
 """Run GeneralStateTests fixture files or folders (.json or .json.gz).
 
 `pevm statetest PATH... [--fork F] [-k PATTERN] [-j N] [--json OUT] [--durations N]
-[--skip-file NAME] [--parallel] [--trace]`: checks every (test, fork, data/gas/value) case's post state root,
-logs hash and expected exception; prints each failure with its id and reason, ends with
-`N passed, M failed, K skipped`, exits 1 on any failure.
+[--skip-file NAME] [--parallel [--workers N] [--repeat R]] [--trace]`: checks every (test, fork,
+data/gas/value) case's post state root, logs hash and expected exception; prints each failure
+with its id and reason, ends with `N passed, M failed, K skipped`, exits 1 on any failure.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from ethtests import statetest
 from ethtests.fixtures import FixtureError
 from ethtests.report import ReportError
 from interp.forks import UnknownFork
+from pevm.commands import parallel_runs
 from pevm.errors import UserError, check_output
 
 
@@ -28,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--durations", type=int, default=0, metavar="N", help="list the N slowest files")
     parser.add_argument("--skip-file", dest="skip_files", action="append", default=[], metavar="NAME",
                         help="do not run files whose path ends with NAME; each counts as one skipped")
-    parser.add_argument("--parallel", action="store_true", help="run each case through Block-STM (2 worker threads)")
+    parallel_runs.add_arguments(parser, "run each case through Block-STM")
     parser.add_argument("--trace", action="store_true", help="write EIP-3155 JSON lines to stderr (one case at a time)")
 
 
@@ -36,11 +37,13 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UserError(f"-j must be at least 1, got {args.jobs}")
     check_output(args.json, "--json")
+    workers, repeats = parallel_runs.settings(args)
     try:
         if args.trace:
             from pevm.trace import trace_files
 
             return trace_files(args.paths, args.fork, args.pattern)
-        return statetest.run_paths(args.paths, args.fork, args.pattern, args.jobs, args.json, args.durations, tuple(args.skip_files), args.parallel)
+        return statetest.run_paths(args.paths, args.fork, args.pattern, args.jobs, args.json, args.durations,
+                                   tuple(args.skip_files), args.parallel, workers, repeats)  # fmt: skip
     except (FixtureError, UnknownFork, ReportError) as error:
         raise UserError(str(error)) from None

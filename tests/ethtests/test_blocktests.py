@@ -80,6 +80,8 @@ def test_parallel_runs_every_test_once_per_path(shared_dir: Path, capsys: pytest
     assert ids == [f"basefeeExample.json::basefeeExample_Cancun[{way}]" for way in PARALLEL_WAYS]
     assert main(["blocktest", "--parallel", "-j", "1", str(valid)]) == 0
     assert f"{len(PARALLEL_WAYS)} passed, 0 failed" in capsys.readouterr().out
+    assert main(["blocktest", "--parallel", "--workers", "8", "--repeat", "3", "-j", "1", str(valid)]) == 0
+    assert f"{len(PARALLEL_WAYS)} passed, 0 failed" in capsys.readouterr().out  # each way counted once
 
 
 # --- verdicts ------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ethtests.report import FAILED, PASSED, SKIPPED, CaseResult, Reporter, ReportError
+from ethtests.report import FAILED, PASSED, SKIPPED, CaseResult, Reporter, ReportError, repeated
 
 pytestmark = pytest.mark.pure
 
@@ -79,3 +79,26 @@ def test_a_run_without_cases_is_an_error(tmp_path: Path) -> None:
         reporter.finish(tmp_path / "out.json")
     assert out.getvalue() == "0 passed, 0 failed, 0 skipped\n"
     assert json.loads((tmp_path / "out.json").read_text())["passed"] == 0
+
+
+def test_repeated_runs_report_each_case_once_with_its_first_failure() -> None:
+    """A case that fails in any run fails (the parallel executor must agree with itself every
+    time), and the failure names its run; the other cases keep their first run's result."""
+    runs = iter([
+        [CaseResult("a", PASSED, "note"), CaseResult("b", PASSED), CaseResult("c", SKIPPED, "slow")],
+        [CaseResult("a", PASSED), CaseResult("b", PASSED), CaseResult("c", SKIPPED, "slow")],
+        [CaseResult("a", PASSED), CaseResult("b", FAILED, "state root x != y"), CaseResult("c", SKIPPED, "slow")],
+        [CaseResult("a", PASSED), CaseResult("b", FAILED, "logs differ"), CaseResult("c", SKIPPED, "slow")],
+    ])  # fmt: skip
+    assert repeated(lambda: next(runs), 4) == [
+        CaseResult("a", PASSED, "note"), CaseResult("b", FAILED, "run 3 of 4: state root x != y"),
+        CaseResult("c", SKIPPED, "slow"),
+    ]  # fmt: skip
+    once = [CaseResult("a", FAILED, "bad")]
+    assert repeated(lambda: once, 1) == once  # one run: as it is
+
+
+def test_repeated_runs_must_run_the_same_cases() -> None:
+    runs = iter([[CaseResult("a", PASSED)], [CaseResult("b", PASSED)]])
+    with pytest.raises(RuntimeError, match="run 2 of 2 ran other cases than the first"):
+        repeated(lambda: next(runs), 2)

@@ -126,6 +126,16 @@ def test_cli_parallel_runs_cases_through_block_stm(tmp_path: Path, write_fixture
     assert capsys.readouterr().out.splitlines()[-1] == "1 passed, 1 failed, 0 skipped"
 
 
+def test_cli_parallel_repeats_cases_on_the_workers_asked_for(tmp_path: Path, write_fixture: Writer, add11: Any,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    add11["post"]["Cancun"].append(dict(add11["post"]["Cancun"][0], hash=ZERO_HASH))
+    write_fixture(tmp_path / "a.json", {"t": add11})
+    assert main(["statetest", str(tmp_path), "--parallel", "--workers", "8", "--repeat", "3", "-j", "1"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == "1 passed, 1 failed, 0 skipped"  # each case counted once, not once per run
+    assert lines[0].startswith("FAIL a.json::t[Cancun-d0g0v0]: run 1 of 3: state root 0x")
+
+
 def test_cli_skipped_files_are_counted_not_run(tmp_path: Path, write_fixture: Writer, add11: Any,
                                                capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     write_fixture(tmp_path / "a.json", {"t": add11})
@@ -171,6 +181,10 @@ def test_cli_json_to_standard_output(tmp_path: Path, write_fixture: Writer, add1
         (["nohash.json"], "nohash.json: t.post.Cancun[0]: missing field 'hash'"),
         (["good.json", "--json", "nowhere/out.json"], "nowhere/out.json: directory "),  # before the run
         (["good.json", "-j", "0"], "-j must be at least 1"),
+        (["good.json", "--workers", "4"], "--workers needs --parallel"),  # it would change nothing
+        (["good.json", "--repeat", "20"], "--repeat needs --parallel"),
+        (["good.json", "--parallel", "--workers", "0"], "--workers must be at least 1, got 0"),
+        (["good.json", "--parallel", "--repeat", "-1"], "--repeat must be at least 1, got -1"),
         (["good.json", "-k", "nothing"], "no test cases ran"),  # a filter that matches nothing is not a pass
         (["empty"], "no test cases ran"),  # nor is a folder without fixtures
     ],
