@@ -24,7 +24,8 @@ PYREVM_STAMP := $(PEERS)/pyrevm/.pyrevm-$(PYREVM_VERSION)
 # installs it too (~20 s) so the tests of that path run.
 PLOT_STAMP := $(PEERS)/plot/.installed
 
-.PHONY: setup demo test test-pure test-slow conformance lint clean peers peers-plot fuzz bench bench-peers
+.PHONY: setup demo test test-pure test-slow conformance conformance-repeated lint clean peers peers-plot fuzz bench \
+	bench-peers
 
 setup: $(STAMP)
 
@@ -61,6 +62,22 @@ conformance: setup
 		$(SHARED)/ethereum-tests/GeneralStateTests
 	$(VENV)/bin/pevm blocktest -j $(JOBS) --parallel $(SHARED)/ethereum-tests/BlockchainTests
 	$(VENV)/bin/pevm statetest -j $(JOBS) --parallel $(SHARED)/eest-state-tests
+
+# Parallel equals sequential every time: all of the conformance material through the parallel
+# executor again, on 1, 2, 4 and 8 worker threads, each case REPEATS times (it passes only if
+# every run does). One pass over the three suites at 2 workers takes ~2 min on 2 cores, so the
+# whole target ~2.5 hours.
+REPEATS ?= 20
+conformance-repeated: setup
+	@for workers in 1 2 4 8; do \
+		echo "== $$workers workers, every case $(REPEATS) times"; \
+		$(VENV)/bin/pevm blocktest -j $(JOBS) --parallel --workers $$workers --repeat $(REPEATS) \
+			$(SHARED)/ethereum-tests/BlockchainTests && \
+		$(VENV)/bin/pevm statetest -j $(JOBS) --parallel --workers $$workers --repeat $(REPEATS) \
+			--skip-file stTimeConsuming/CALLBlake2f_MaxRounds.json $(SHARED)/ethereum-tests/GeneralStateTests && \
+		$(VENV)/bin/pevm statetest -j $(JOBS) --parallel --workers $$workers --repeat $(REPEATS) \
+			$(SHARED)/eest-state-tests || exit 1; \
+	done
 
 # $(call install-peer,NAME,PIP ARGS): a venv in $(PEERS)/NAME; on failure none, and the fuzz
 # oracle, tests or benchmark rows that need it skip with a message.
