@@ -38,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"-j must be at least 1, got {args.jobs}")
     check_output(args.json, "--json")
     workers, repeats = parallel_runs.settings(args)
+    if args.trace and args.parallel:
+        raise UserError("--trace runs the cases one at a time on the sequential path: drop --parallel")
     try:
         if args.trace:
             from pevm.trace import trace_files

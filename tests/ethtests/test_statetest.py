@@ -185,6 +185,7 @@ def test_cli_json_to_standard_output(tmp_path: Path, write_fixture: Writer, add1
         (["good.json", "--repeat", "20"], "--repeat needs --parallel"),
         (["good.json", "--parallel", "--workers", "0"], "--workers must be at least 1, got 0"),
         (["good.json", "--parallel", "--repeat", "-1"], "--repeat must be at least 1, got -1"),
+        (["good.json", "--parallel", "--trace"], "--trace runs the cases one at a time on the sequential path"),
         (["good.json", "-k", "nothing"], "no test cases ran"),  # a filter that matches nothing is not a pass
         (["empty"], "no test cases ran"),  # nor is a folder without fixtures
     ],
