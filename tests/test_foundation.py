@@ -13,6 +13,7 @@ import sys
 import sysconfig
 import threading
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -230,18 +231,23 @@ def test_executing_blocks_retains_nothing(shared_dir: Path) -> None:
         execute_block(workload.state, workload.block, workload.rules, workload.chain_id)
 
     execute_next()  # first: imports, caches and interned constants
+    retained = _retained(execute_next, 3)
+    assert retained < 100, f"{retained} objects outlived three blocks of 100 ERC-20 transfers"
+
+
+def _retained(work: Callable[[], None], times: int) -> int:
+    """How many more objects are allocated after `work()` ran `times` times than before."""
     gc.collect()
     tracemalloc.start()
     try:
         before = tracemalloc.take_snapshot()
-        while blocks:
-            execute_next()
+        for _ in range(times):
+            work()
         gc.collect()
         after = tracemalloc.take_snapshot()
     finally:
         tracemalloc.stop()
-    retained = sum(stat.count_diff for stat in after.compare_to(before, "filename"))
-    assert retained < 100, f"{retained} objects outlived three blocks of 100 ERC-20 transfers"
+    return sum(stat.count_diff for stat in after.compare_to(before, "filename"))
 
 
 def test_raising_through_compiled_code_retains_nothing() -> None:
@@ -261,15 +267,5 @@ def test_raising_through_compiled_code_retains_nothing() -> None:
             decode(b"\xb8")  # a length byte with no length after it: three compiled frames deep
 
     raise_through()  # first: the code objects of these traceback locations
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.take_snapshot()
-        for _ in range(300):
-            raise_through()
-        gc.collect()
-        after = tracemalloc.take_snapshot()
-    finally:
-        tracemalloc.stop()
-    retained = sum(stat.count_diff for stat in after.compare_to(before, "filename"))
+    retained = _retained(raise_through, 300)
     assert retained < 100, f"{retained} objects outlived 300 exceptions raised through compiled code"
