@@ -93,9 +93,9 @@ static PyCodeObject *pevm_traceback_code(const char *filename, const char *funcn
 def cache_traceback_code_objects(build_dir: Path) -> None:
     """Give mypyc's runtime one code object per traceback location. mypyc's CPy_AddTraceback
     makes a new code object for every compiled function an exception passes through, and
-    free-threaded CPython 3.13 makes every code object made after the process's first extra
-    thread immortal (deferred reference counting turned into immortality), so each raise leaked
-    ~275 bytes per compiled frame: 12.5 GB in a 20-times GeneralStateTests pass at 8 workers."""
+    free-threaded CPython 3.13 makes the code objects made after the process's first extra
+    thread immortal, so each raise leaked ~275 bytes per compiled frame for good: 264 objects
+    per execution of mainnet block 15537394 once the worker pool existed (BENCHMARKS.md, stop 44)."""
     path = build_dir / "exc_ops.c"
     text = path.read_text(encoding="utf-8")
     made = "    PyCodeObject *code_obj = PyCode_NewEmpty(filename, funcname, line);\n"

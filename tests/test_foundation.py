@@ -255,7 +255,7 @@ def test_raising_through_compiled_code_retains_nothing() -> None:
     process has run a second thread. mypyc's runtime made a code object for each compiled
     function an exception passed through, and free-threaded 3.13 makes the code objects made
     after the first extra thread immortal: ~275 bytes a frame, for good (setup.py gives mypyc's
-    runtime one code object per traceback location). Here that was 3 objects a raise."""
+    runtime one code object per traceback location). Here that was 6 objects a raise."""
     from primitives.rlp import RLPError, decode
 
     thread = threading.Thread(target=lambda: None)
