@@ -10,6 +10,14 @@ A batch's jobs run on as many threads at once: the pool reserves one idle thread
 starts new ones for the rest, so a job never waits behind another (Block-STM needs its workers
 running side by side, and two blocks executed from two threads must not share workers). After
 `os.fork` the child starts with an empty pool: the parent's threads do not exist there.
+
+A thread does retire, though, once it has used THREAD_CPU_SECONDS: it starts its successor
+(same index, so the same CPU) and exits. Free-threaded CPython before the fix for gh-145615
+(3.13.5, the one built here, has the bug) leaves mimalloc pages whose blocks another thread
+freed stranded in the owning thread's full-page queue, empty and never reused, until that
+thread exits. Workers allocate what the calling thread frees (write sets, results), so a
+long-lived pool grew without bound: +70 MB over 240 runs of mainnet block 15537394 on 4
+workers, and 11.1 GB peak for GeneralStateTests x20 on one worker (BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -32,6 +40,12 @@ WORKER_STACK_BYTES: Final = 512 * 1024 * 1024
 # an idle thread polls the queue this long before it sleeps, yielding its CPU to any thread that
 # has work there (more workers than CPUs).
 SPIN_SECONDS: Final = 0.005
+# CPU time after which a pool thread hands over to a fresh one (see the module docstring). At
+# 0.5 s, `statetest --parallel --workers 8 --repeat 3` over stStaticCall peaked at 1.8-1.9 GB,
+# against 3.5-4.9 GB for threads that never retire and 1.7 GB for one run of each case; at 1 s,
+# 3.3 GB. A hand-over cost ~0.75 ms (W6 with every thread retiring after each job: best run
+# 44.4-44.8 ms, four hand-overs a run, against 41.1-42.0 ms), so ~0.2% at this budget.
+THREAD_CPU_SECONDS: Final = 0.5
 
 
 class Batch:
@@ -77,11 +91,12 @@ def pin_to_cpu(index: int) -> None:
 
 
 class WorkerPool:
-    def __init__(self) -> None:
+    def __init__(self, thread_cpu_seconds: float = THREAD_CPU_SECONDS) -> None:
         self.jobs: queue.SimpleQueue[Queued] = queue.SimpleQueue()
         self.lock = threading.Lock()
         self.idle = 0  # threads waiting for a job and not yet promised to one
-        self.threads = 0
+        self.threads = 0  # alive, or retired with their successor started
+        self.thread_cpu_seconds = thread_cpu_seconds
 
     def run(self, jobs: list[Callable[[], None]]) -> Batch:
         """Start every job on its own pool thread; returns at once."""
@@ -90,22 +105,24 @@ class WorkerPool:
             reserved = min(self.idle, len(jobs))
             self.idle -= reserved
             for _ in range(len(jobs) - reserved):
-                self._start_thread()
+                self._start_thread(self.threads)
+                self.threads += 1
         for job in jobs:
             self.jobs.put((job, batch))
         return batch
 
-    def _start_thread(self) -> None:
+    def _start_thread(self, index: int) -> None:
+        """Start pool thread `index`; called under `lock` (the stack size is process-wide)."""
         previous = threading.stack_size(WORKER_STACK_BYTES)
         try:
-            thread = threading.Thread(target=self._serve, args=(self.threads,), name=f"pevm-worker-{self.threads}", daemon=True)
+            thread = threading.Thread(target=self._serve, args=(index,), name=f"pevm-worker-{index}", daemon=True)
             thread.start()
         finally:
             threading.stack_size(previous)
-        self.threads += 1
 
     def _serve(self, index: int) -> None:
         pin_to_cpu(index)
+        retire_at = time.thread_time() + self.thread_cpu_seconds
         while True:
             job, batch = self._next_job()
             error: BaseException | None = None
@@ -115,9 +132,13 @@ class WorkerPool:
                 error = raised
             del job  # drop the job's references before idling
             with self.lock:
-                self.idle += 1
+                self.idle += 1  # this thread, or the successor it starts below
             batch.job_done(error)
             del batch
+            if time.thread_time() >= retire_at:
+                with self.lock:
+                    self._start_thread(index)
+                return
 
     def _next_job(self) -> Queued:
         """The next job: polled for SPIN_SECONDS, then waited for asleep (see SPIN_SECONDS)."""

@@ -62,6 +62,21 @@ def test_errors_are_collected_and_the_thread_survives() -> None:
     assert pool.run([lambda: None]).wait(10) and pool.threads == 1
 
 
+def test_a_thread_hands_over_to_a_fresh_one_once_it_used_its_cpu_time() -> None:
+    """Free-threaded 3.13.5 frees some memory only when the thread that allocated it exits
+    (gh-145615), so a thread retires after its CPU time, starting its successor: same index,
+    so the same name and CPU."""
+    pool = WorkerPool(thread_cpu_seconds=0)
+    ran_on: list[threading.Thread] = []
+    for _ in range(3):
+        assert pool.run([lambda: ran_on.append(threading.current_thread())]).wait(10)
+    assert len({id(thread) for thread in ran_on}) == 3
+    assert {thread.name for thread in ran_on} == {"pevm-worker-0"} and pool.threads == 1
+    for retired in ran_on:
+        retired.join(10)
+        assert not retired.is_alive()
+
+
 def test_an_empty_batch_is_done_at_once() -> None:
     assert WorkerPool().run([]).wait(0)
 
