@@ -77,6 +77,25 @@ def test_a_thread_hands_over_to_a_fresh_one_once_it_used_its_cpu_time() -> None:
         assert not retired.is_alive()
 
 
+def test_a_thread_that_cannot_start_its_successor_keeps_serving(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Were it to exit, the job promised to its successor would wait forever."""
+    pool = WorkerPool(thread_cpu_seconds=0)
+    start = pool._start_thread
+    starts: list[int] = []
+
+    def start_only_the_first(index: int) -> None:
+        starts.append(index)
+        if len(starts) > 1:
+            raise RuntimeError("can't create new thread at interpreter shutdown")
+        start(index)
+
+    monkeypatch.setattr(pool, "_start_thread", start_only_the_first)
+    ran_on: list[threading.Thread] = []
+    for _ in range(3):
+        assert pool.run([lambda: ran_on.append(threading.current_thread())]).wait(10)
+    assert len({id(thread) for thread in ran_on}) == 1 and pool.threads == 1
+
+
 def test_an_empty_batch_is_done_at_once() -> None:
     assert WorkerPool().run([]).wait(0)
 
