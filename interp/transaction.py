@@ -232,6 +232,14 @@ def recover_sender(tx: Transaction, rules: ForkRules, chain_id: int) -> int:
     return sender
 
 
+def recover_senders_in_order(transactions: list[Transaction], rules: ForkRules, chain_id: int) -> None:
+    """Set every transaction's `sender`, one after another; the first that fails raises, and
+    then no sender is set."""
+    senders = [recover_sender(tx, rules, chain_id) for tx in transactions]
+    for index in range(len(transactions)):
+        transactions[index].sender = senders[index]
+
+
 # --- decoding -------------------------------------------------------------------------------
 def _int(item: object, name: str) -> int:
     if not isinstance(item, bytes):

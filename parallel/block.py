@@ -13,8 +13,17 @@ from interp.block import MIN_RECEIPTS_PER_PART, BlockResult, execute_block as ex
 from interp.forks import ForkRules
 from interp.header import Block
 from interp.plain_state import PlainState
+from interp.transaction import recover_senders_in_order
 from parallel.executor import execute_in_parallel
-from parallel.paths import LOOKAHEAD, SEQUENTIAL, ParallelStats, choose_path, default_workers, too_chained
+from parallel.paths import (
+    LOOKAHEAD,
+    MIN_TXS_FOR_SENDER_THREADS,
+    SEQUENTIAL,
+    ParallelStats,
+    choose_path,
+    default_workers,
+    too_chained,
+)
 from parallel.pool import spread_over
 from parallel.senders import SenderRecovery, recover_senders
 from primitives.spread import serially
@@ -41,7 +50,10 @@ def execute_block(
     if recover and path == LOOKAHEAD:
         recovery = SenderRecovery(transactions, rules, chain_id)
     elif recover:
-        recover_senders(transactions, rules, chain_id, count)
+        if len(transactions) < MIN_TXS_FOR_SENDER_THREADS:  # no call into interpreted code (~0.2 us)
+            recover_senders_in_order(transactions, rules, chain_id)
+        else:
+            recover_senders(transactions, rules, chain_id, count)
         if path != SEQUENTIAL and too_chained(transactions):  # the one rule of `choose_path` that needs them
             path = SEQUENTIAL
     if stats is not None:

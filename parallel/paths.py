@@ -22,6 +22,9 @@ from parallel.transfer_groups import is_plain_transfer
 MIN_PARALLEL_GAS: Final = 10_000_000
 MIN_PARALLEL_TXS: Final = 4
 MAX_CHAINED_SHARE: Final = 0.4
+# Below this many transactions, decoding them or recovering their senders on several threads
+# costs more than it saves (parallel.senders).
+MIN_TXS_FOR_SENDER_THREADS: Final = 32
 # Block-STM's bookkeeping per transaction (recording, validating, scheduling) costs about as
 # much as executing a plain transfer, so blocks made mostly of plain transfers lost in
 # Block-STM, execution alone, 2 workers over sequential: 14396881 (98% plain transfers)

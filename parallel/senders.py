@@ -21,11 +21,9 @@ from typing import Final, TypeVar
 
 from interp.forks import ForkRules
 from interp.transaction import Transaction, decode_transaction, recover_sender
-from parallel.paths import too_chained
+from parallel.paths import MIN_TXS_FOR_SENDER_THREADS, too_chained
 from parallel.pool import spread_over
 
-# Below this many transactions, handing work to another thread costs more than it saves.
-MIN_FOR_THREADS: Final = 32
 # Threads claim parts of this many transactions (~0.2 ms of recovery) as they go, so a thread that
 # starts late or runs on a busier CPU takes fewer (parallel.pool.Parts).
 PART: Final = 4
@@ -36,7 +34,7 @@ T = TypeVar("T")
 def _in_block_order(count: int, workers: int, compute: Callable[[int], T]) -> list[T]:
     """compute(index) for every index, in parts of consecutive indices on up to `workers`
     threads; the first error in index order is raised (on threads, once all parts are done)."""
-    if count < MIN_FOR_THREADS:  # in order, without the parts' bookkeeping (an empty block's whole run is ~7 us)
+    if count < MIN_TXS_FOR_SENDER_THREADS:  # in order, without the parts' bookkeeping (an empty block: ~7 us)
         return [compute(index) for index in range(count)]
     unset: BaseException = RuntimeError("a part of the spread did not run")
     outcomes: list[T | BaseException] = [unset] * count
