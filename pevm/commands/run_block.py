@@ -20,9 +20,9 @@ from pathlib import Path
 
 from interp.block import BlockResult, execute_block as execute_sequential
 from interp.plain_state import PlainState
+from interp.transaction import recover_senders_in_order
 from parallel.block import execute_block as execute_parallel
 from parallel.paths import ParallelStats, default_workers
-from parallel.senders import recover_senders
 from pevm.blockfile import BlockFile, BlockFileError, load_block_file
 from pevm.compare import difference
 from pevm.errors import UserError, check_output
@@ -89,7 +89,7 @@ def _run(block_file: BlockFile, path: PathRuns, recover: bool) -> None:
     state = block_file.state.copy()
     start = time.perf_counter()
     if recover and path.workers == 1:
-        recover_senders(block.transactions, rules, chain_id, 1)
+        recover_senders_in_order(block.transactions, rules, chain_id)
     recovered = time.perf_counter()
     if path.workers == 1:
         result = execute_sequential(state, block, rules, chain_id)

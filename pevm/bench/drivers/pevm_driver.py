@@ -7,8 +7,9 @@ build; for "pevm-pure" the runner puts the source tree on PYTHONPATH. The reply 
 
 msg mode runs each message as the first frame of a transaction without the transaction around
 it (no intrinsic gas, nonce, fees or refunds): gas is what the frame consumed. tx mode decodes
-the signed transactions, recovers their senders and executes the block, sequentially or with
-`workers` threads (`parallel.senders`, then `parallel.execute_block`); both parts are timed.
+the signed transactions, recovers their senders and executes the block, sequentially (a block
+file's senders one after another, `interp.transaction`) or with `workers` threads
+(`parallel.senders`, then `parallel.execute_block`); both parts are timed.
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ from interp.frame import Message, TxContext
 from interp.header import Block
 from interp.journal import Journal
 from interp.plain_state import PlainState
+from interp.transaction import recover_senders_in_order
 from opcodes.forks import table
 from parallel.block import execute_block as execute_parallel
 from parallel.paths import ParallelStats
-from parallel.senders import decode_transactions, recover_senders
+from parallel.senders import decode_transactions
 from pevm.blockfile import load_block_file, parse_state
 from pevm.workloads import synthetic_header
 from precompiles.registry import precompiles_for
@@ -95,7 +97,7 @@ def run_block(request: dict[str, Any], state: PlainState, block: Block, raw: lis
             else:
                 transactions = block.transactions
                 if sequential:
-                    recover_senders(transactions, fork_rules, chain_id, workers)
+                    recover_senders_in_order(transactions, fork_rules, chain_id)
             current = Block(block.header, transactions, block.ommers, block.withdrawals)
             if sequential:
                 result = execute_sequential(post, current, fork_rules, chain_id)
