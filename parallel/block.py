@@ -50,8 +50,8 @@ def execute_block(
     if recover and path == LOOKAHEAD:
         recovery = SenderRecovery(transactions, rules, chain_id)
     elif recover:
-        if len(transactions) < MIN_TXS_FOR_SENDER_THREADS:  # no call into interpreted code (~0.2 us)
-            recover_senders_in_order(transactions, rules, chain_id)
+        if len(transactions) < MIN_TXS_FOR_SENDER_THREADS:  # as recover_senders would, without
+            recover_senders_in_order(transactions, rules, chain_id)  # a call into interpreted code (~0.2 us)
         else:
             recover_senders(transactions, rules, chain_id, count)
         if path != SEQUENTIAL and too_chained(transactions):  # the one rule of `choose_path` that needs them

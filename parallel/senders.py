@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Final, TypeVar
 
 from interp.forks import ForkRules
-from interp.transaction import Transaction, decode_transaction, recover_sender
+from interp.transaction import Transaction, decode_transaction, recover_sender, recover_senders_in_order
 from parallel.paths import MIN_TXS_FOR_SENDER_THREADS, too_chained
 from parallel.pool import spread_over
 
@@ -57,6 +57,9 @@ def _in_block_order(count: int, workers: int, compute: Callable[[int], T]) -> li
 
 def recover_senders(transactions: list[Transaction], rules: ForkRules, chain_id: int, workers: int) -> None:
     """Set every transaction's `sender` from its signature, on up to `workers` threads."""
+    if workers <= 1 or len(transactions) < MIN_TXS_FOR_SENDER_THREADS:
+        recover_senders_in_order(transactions, rules, chain_id)
+        return
     senders = _in_block_order(len(transactions), workers,
                               lambda index: recover_sender(transactions[index], rules, chain_id))  # fmt: skip
     for tx, sender in zip(transactions, senders):
