@@ -13,12 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from interp.block import execute_block
+from interp.forks import CANCUN, rules
 from interp.header import Block
+from interp.plain_state import PlainState
 from pevm import workloads
 from pevm.blockfile import load_block_file
 from pevm.compare import difference
 from parallel.block import execute_block as execute_parallel
-from parallel.paths import ParallelStats
+from parallel.paths import MIN_TXS_FOR_SENDER_THREADS, SEQUENTIAL, ParallelStats
 from pevm.fuzz.oracles import PARALLEL_PATHS, without_sender
 from pevm.fuzz.strategies import conflict_blocks
 
@@ -84,21 +86,48 @@ RECOVERING = [(number, 2, "lookahead") for number in MAINNET_SAMPLE] + [
 ]
 
 
+def paths_recovering_senders(workload: workloads.Workload, workers: int, runs: int) -> list[str]:
+    """`execute_block(..., recover=True)` on the block without its senders, `runs` times: each
+    run recovers the senders and gives the result sequential execution gives; the paths taken."""
+    block = workload.block
+    expected_state = workload.state.copy()
+    expected = execute_block(expected_state, block, workload.rules, workload.chain_id)
+    paths = []
+    for _ in range(runs):
+        unsent = Block(block.header, [without_sender(tx) for tx in block.transactions], block.ommers, block.withdrawals)
+        state, stats = workload.state.copy(), ParallelStats()
+        result = execute_parallel(state, unsent, workload.rules, workload.chain_id, workers, stats, recover=True)
+        assert [tx.sender for tx in unsent.transactions] == [tx.sender for tx in block.transactions]
+        assert difference(expected, expected_state, result, state) is None, workload.name
+        paths.append(stats.path)
+    return paths
+
+
 @pytest.mark.parametrize(("number", "workers", "path"), RECOVERING)
 def test_mainnet_blocks_recovering_their_senders(shared_dir: Path, number: str, workers: int, path: str) -> None:
-    """`execute_block(..., recover=True)` from signatures alone: on the lookahead path during
-    execution, on the others first."""
+    """From signatures alone: on the lookahead path during execution, on the others first."""
     block_file = load_block_file(shared_dir / "mainnet" / f"{number}.json.gz")
-    block = block_file.block
-    expected_state = block_file.state.copy()
-    expected = execute_block(expected_state, block, block_file.rules, block_file.chain_id)
-    for _ in range(2):
-        unsent = Block(block.header, [without_sender(tx) for tx in block.transactions], block.ommers, block.withdrawals)
-        state, stats = block_file.state.copy(), ParallelStats()
-        result = execute_parallel(state, unsent, block_file.rules, block_file.chain_id, workers, stats, recover=True)
-        assert [tx.sender for tx in unsent.transactions] == [tx.sender for tx in block.transactions]
-        assert difference(expected, expected_state, result, state) is None, number
-        assert stats.path == path
+    assert paths_recovering_senders(_as_workload(block_file), workers, 2) == [path, path]
+
+
+def test_the_door_recovers_a_small_blocks_senders_itself() -> None:
+    """Below MIN_TXS_FOR_SENDER_THREADS, in order and in compiled code."""
+    workload = workloads.transfers_between(MIN_TXS_FOR_SENDER_THREADS - 1, signed=True)
+    assert paths_recovering_senders(workload, 2, 1) == [SEQUENTIAL]
+
+
+def test_a_small_nonce_chain_found_by_recovery_runs_sequentially() -> None:
+    """Enough gas for threads, and all plain transfers, so the rule picks transfer groups before
+    the senders are known; recovered, they are one sender's chain."""
+    accounts = workloads.Accounts(10, signed=True)
+    sender = accounts.new()
+    state = PlainState()
+    state.set_account(sender, workloads.RICH, 0, b"", {})
+    state.set_account(0, 0, 0, b"", {})
+    transactions = [accounts.transaction(sender, nonce, accounts.new(), 1, b"", 2_000_000) for nonce in range(8)]
+    block = Block(workloads.synthetic_header(30_000_000), transactions, [], [])
+    workload = workloads.Workload("small-chain", state, block, rules(CANCUN))
+    assert paths_recovering_senders(workload, 2, 1) == [SEQUENTIAL]
 
 
 @pytest.mark.slow

@@ -7,18 +7,14 @@ import pytest
 
 from interp.block import execute_block
 from interp.errors import InvalidTransaction
-from interp.forks import CANCUN, rules
 from interp.header import Block
-from interp.plain_state import PlainState
 from interp.transaction import decode_transaction
 from parallel.block import execute_block as execute_parallel
 from parallel.executor import execute_with_lookahead
-from parallel.paths import MIN_TXS_FOR_SENDER_THREADS, SEQUENTIAL, ParallelStats
 from parallel.pool import run_jobs
 from parallel.senders import SenderRecovery, decode_transactions, recover_senders
-from pevm.compare import difference
 from pevm.fuzz.oracles import execute_forced, without_sender
-from pevm.workloads import RICH, Accounts, Workload, synthetic_header, transfers_between
+from pevm.workloads import Workload, transfers_between
 from primitives.secp256k1 import SECP256K1_N
 
 
@@ -121,37 +117,6 @@ def test_a_failed_execution_before_any_bad_signature_is_raised_on_the_way() -> N
     with pytest.raises(InvalidTransaction) as raised:
         _run_recovering(workload)
     assert "signature" not in str(raised.value)
-
-
-def _through_the_door(workload: Workload, workers: int = 2) -> str:
-    """`parallel.execute_block(..., recover=True)` on the block without its senders gives the
-    senders and the result sequential execution gives; returns the path it took."""
-    expected_state = workload.state.copy()
-    expected = execute_block(expected_state, workload.block, workload.rules, workload.chain_id)
-    unsent = Block(workload.block.header, [without_sender(tx) for tx in workload.block.transactions], [], [])
-    state, stats = workload.state.copy(), ParallelStats()
-    result = execute_parallel(state, unsent, workload.rules, workload.chain_id, workers, stats, recover=True)
-    assert [tx.sender for tx in unsent.transactions] == [tx.sender for tx in workload.block.transactions]
-    assert difference(expected, expected_state, result, state) is None
-    return stats.path
-
-
-def test_the_door_recovers_a_small_blocks_senders_itself() -> None:
-    """Below MIN_TXS_FOR_SENDER_THREADS, in order and in compiled code."""
-    assert _through_the_door(transfers_between(MIN_TXS_FOR_SENDER_THREADS - 1, signed=True)) == SEQUENTIAL
-
-
-def test_a_small_nonce_chain_found_by_recovery_runs_sequentially() -> None:
-    """Enough gas for threads, and all plain transfers, so the rule picks transfer groups before
-    the senders are known; recovered, they are one sender's chain."""
-    accounts = Accounts(10, signed=True)
-    sender = accounts.new()
-    state = PlainState()
-    state.set_account(sender, RICH, 0, b"", {})
-    state.set_account(0, 0, 0, b"", {})
-    transactions = [accounts.transaction(sender, nonce, accounts.new(), 1, b"", 2_000_000) for nonce in range(8)]
-    workload = Workload("small-chain", state, Block(synthetic_header(30_000_000), transactions, [], []), rules(CANCUN))
-    assert _through_the_door(workload) == SEQUENTIAL
 
 
 def test_the_door_raises_a_small_blocks_first_bad_signature() -> None:
